@@ -1,0 +1,12 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from cdtsite.api import api_not_found
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("codes.api_urls")),
+    # Anything else under /api/ answers a JSON 404, not the HTML page.
+    path("<path:rest>", api_not_found),
+]

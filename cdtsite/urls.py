@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("cdtsite.api_urls")),
+    path("", include("codes.urls")),
+]
+
+handler404 = "codes.views.page_not_found"

@@ -1,0 +1,179 @@
+"""The CDT code catalog: categories, codes and their published revisions.
+
+Writes that change a code go through `codes.services`; nothing here bumps revisions.
+"""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.urls import reverse
+
+CODE_PATTERN = r"^D[0-9]{4}$"
+code_validator = RegexValidator(
+    CODE_PATTERN, "A CDT code is the letter D followed by four digits, like D0370."
+)
+
+# The fields the public may propose to change, in the order a code page shows them.
+EDITABLE_FIELDS = (
+    "nomenclature",
+    "descriptor",
+    "body",
+    "documentation",
+    "billing_tips",
+    "related_codes",
+)
+# What a CodeRevision keeps: the editable fields and the code-set metadata.
+SNAPSHOT_FIELDS = (*EDITABLE_FIELDS, "category", "status", "effective_year", "deleted_year")
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    range_start = models.CharField(max_length=5, validators=[code_validator])
+    range_end = models.CharField(max_length=5, validators=[code_validator])
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("range_start", "position", "name")
+        verbose_name_plural = "categories"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(range_start__lte=models.F("range_end")),
+                name="category_range_ordered",
+                violation_error_message="A category's range must start before it ends.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")),
+                name="category_not_own_parent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('codes:list')}?category={self.slug}"
+
+    @property
+    def code_range(self) -> str:
+        return f"{self.range_start}–{self.range_end}"
+
+
+class CodeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Code.Status.ACTIVE)
+
+    def for_listing(self):
+        return self.select_related("category", "category__parent")
+
+    def for_page(self):
+        return self.for_listing().prefetch_related(
+            models.Prefetch("related_codes", queryset=Code.objects.order_by("code"))
+        )
+
+
+class Code(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        DELETED = "deleted", "Deleted"
+
+    code = models.CharField(max_length=5, unique=True, validators=[code_validator])
+    nomenclature = models.CharField(max_length=300)
+    descriptor = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    documentation = models.TextField(blank=True)
+    billing_tips = models.TextField(blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="codes")
+    related_codes = models.ManyToManyField("self", symmetrical=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    effective_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    deleted_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = CodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("code",)
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=CODE_PATTERN),
+                name="code_cdt_pattern",
+                violation_error_message="A CDT code is the letter D followed by four digits.",
+            ),
+            models.CheckConstraint(condition=Q(revision__gte=1), name="code_revision_positive"),
+            models.CheckConstraint(
+                condition=Q(status="active", deleted_year__isnull=True)
+                | Q(status="deleted", deleted_year__isnull=False),
+                name="code_deleted_year_iff_deleted",
+                violation_error_message="Only a deleted code has a deleted year, and it must.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "deleted"]), name="code_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["category", "code"], name="code_category_code_idx"),
+            models.Index(fields=["status", "code"], name="code_status_code_idx"),
+            models.Index(Upper("nomenclature"), name="code_nomenclature_upper_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.nomenclature}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("codes:detail", kwargs={"code": self.code})
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.status == self.Status.DELETED
+
+
+class CodeRevision(models.Model):
+    """A full snapshot of a code as published at one revision. Never edited."""
+
+    code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveIntegerField()
+    nomenclature = models.CharField(max_length=300)
+    descriptor = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    documentation = models.TextField(blank=True)
+    billing_tips = models.TextField(blank=True)
+    # Code numbers, sorted: the related codes as this revision showed them.
+    related_codes = models.JSONField(default=list, blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Code.Status.choices)
+    effective_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    deleted_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    changed_fields = models.JSONField(default=list, blank=True)
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="published_code_revisions",
+    )
+    restored_from = models.PositiveIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("code", "-revision")
+        get_latest_by = "revision"
+        constraints = [
+            models.UniqueConstraint(fields=["code", "revision"], name="coderevision_unique"),
+            models.CheckConstraint(
+                condition=Q(revision__gte=1), name="coderevision_revision_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["-published_at"], name="coderevision_published_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.code.code} revision {self.revision}"
