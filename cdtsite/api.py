@@ -2,8 +2,10 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
-from rest_framework import exceptions, status
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -45,8 +47,45 @@ def exception_handler(exc, context):
     return response
 
 
+class ApiErrorSerializer(serializers.Serializer):
+    """Schema of an error answer (403, 404, 405, 409, 429); for extend_schema(responses=...)."""
+
+    detail = serializers.CharField()
+
+
+class ApiValidationErrorSerializer(ApiErrorSerializer):
+    """Schema of a 400 answer: the first problem in "detail", every problem by field."""
+
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+def _slash_appended(request) -> str | None:
+    """The same path with a trailing slash, when that is a real API endpoint."""
+    path = request.path_info
+    if path.endswith("/"):
+        return None
+    try:
+        match = resolve(f"{path}/")
+    except Resolver404:
+        return None
+    return None if match.func is api_not_found else f"{request.path}/"
+
+
+# Exempt: a POST to a mistyped URL should learn it is a 404, not fail the CSRF check.
+@csrf_exempt
 def api_not_found(request, rest=""):
-    return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    """Anything unknown under /api/: a JSON 404 instead of the HTML page.
+
+    A path that only lacks its trailing slash gets what CommonMiddleware's
+    APPEND_SLASH gives the rest of the site: a redirect for GET and HEAD, and a
+    404 that names the right URL for other methods (a redirect would lose the body).
+    """
+    fixed = _slash_appended(request)
+    if fixed and request.method in ("GET", "HEAD"):
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(f"{fixed}?{query}" if query else fixed)
+    detail = f"Not found. Did you mean {fixed} (with a trailing slash)?" if fixed else "Not found."
+    return JsonResponse({"detail": detail}, status=status.HTTP_404_NOT_FOUND)
 
 
 def error_response(message: str, code: int, **extra) -> Response:

@@ -8,5 +8,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("codes.api_urls")),
     # Anything else under /api/ answers a JSON 404, not the HTML page.
+    path("", api_not_found),
     path("<path:rest>", api_not_found),
 ]

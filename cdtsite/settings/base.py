@@ -160,6 +160,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # No badge fetched from the public validator: the docs page stays on our host.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {"CodeStatusEnum": "codes.models.Code.Status"},
 }
 
 # --- Celery ----------------------------------------------------------------

@@ -1,0 +1,302 @@
+"""The read-only catalog API: published codes, their history, the category tree.
+
+Anyone may read; nothing here writes. Each endpoint costs a fixed number of
+queries whatever the number of codes or related codes.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from cdtsite.api import ApiErrorSerializer, ApiValidationErrorSerializer
+
+from .filters import CodeFilter
+from .models import Category, Code, CodeRevision, code_validator
+from .services import normalize_code
+
+
+class CatalogPagination(PageNumberPagination):
+    """The site's page size (50) unless the client asks for 1 to 200."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    page_size_query_description = f"Results per page, 1 to {max_page_size}."
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param, "").strip()
+        if not raw:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}
+            )
+        return int(raw)
+
+
+# --- Serializers -------------------------------------------------------------
+
+
+class CategoryRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ("slug", "name")
+        read_only_fields = fields
+
+
+class CodeListSerializer(serializers.ModelSerializer):
+    category = CategoryRefSerializer(read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api-code-detail", lookup_field="code")
+    html_url = serializers.SerializerMethodField(help_text="The code's public page.")
+
+    class Meta:
+        model = Code
+        fields = (
+            "code",
+            "nomenclature",
+            "descriptor",
+            "category",
+            "status",
+            "effective_year",
+            "deleted_year",
+            "revision",
+            "updated_at",
+            "url",
+            "html_url",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_html_url(self, obj: Code) -> str:
+        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
+class RelatedCodeSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api-code-detail", lookup_field="code")
+
+    class Meta:
+        model = Code
+        fields = ("code", "nomenclature", "url")
+        read_only_fields = fields
+
+
+class CodeDetailSerializer(CodeListSerializer):
+    related_codes = RelatedCodeSerializer(many=True, read_only=True)
+    revisions_url = serializers.HyperlinkedIdentityField(
+        view_name="api-code-revisions", lookup_field="code"
+    )
+
+    class Meta(CodeListSerializer.Meta):
+        fields = (
+            *CodeListSerializer.Meta.fields[:3],
+            "body",
+            "documentation",
+            "billing_tips",
+            "related_codes",
+            *CodeListSerializer.Meta.fields[3:],
+            "created_at",
+            "revisions_url",
+        )
+        read_only_fields = fields
+
+
+class CodeRevisionSerializer(serializers.ModelSerializer):
+    """A published revision. Who published it is deliberately left out (it is a person)."""
+
+    category = CategoryRefSerializer(read_only=True)
+    related_codes = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Code numbers, sorted."
+    )
+    changed_fields = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = CodeRevision
+        fields = (
+            "revision",
+            "published_at",
+            "changed_fields",
+            "note",
+            "restored_from",
+            "nomenclature",
+            "descriptor",
+            "body",
+            "documentation",
+            "billing_tips",
+            "related_codes",
+            "category",
+            "status",
+            "effective_year",
+            "deleted_year",
+        )
+        read_only_fields = fields
+
+
+class CategoryNodeSerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(
+        source="parent_slug", allow_null=True, read_only=True, help_text="The parent's slug."
+    )
+    code_count = serializers.IntegerField(
+        read_only=True, help_text="Codes (active and deleted) here and in every subcategory."
+    )
+    children = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Category
+        fields = (
+            "name",
+            "slug",
+            "description",
+            "range_start",
+            "range_end",
+            "code_range",
+            "parent",
+            "code_count",
+            "children",
+        )
+        read_only_fields = fields
+
+    def get_children(self, obj: Category):
+        return CategoryNodeSerializer(obj.tree_children, many=True, context=self.context).data
+
+
+# The tree is recursive: declared once the class exists.
+extend_schema_field(CategoryNodeSerializer(many=True))(CategoryNodeSerializer.get_children)
+
+
+# --- Views -------------------------------------------------------------------
+
+CODE_PARAMETER = OpenApiParameter(
+    "code",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="A CDT code, any case: `D0370` or `d0370`.",
+)
+NOT_FOUND = {404: ApiErrorSerializer}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Published codes",
+        description=(
+            "Ordered by code, or best match first when `q` is given. "
+            "Invalid filter values answer 400 naming the parameter."
+        ),
+        responses={200: CodeListSerializer(many=True), 400: ApiValidationErrorSerializer},
+    ),
+    retrieve=extend_schema(
+        summary="One code",
+        description=(
+            "The lookup ignores case (`d0370` answers like `D0370`, without a redirect); "
+            "`url` in the answer is the canonical address."
+        ),
+        parameters=[CODE_PARAMETER],
+        responses={200: CodeDetailSerializer, **NOT_FOUND},
+    ),
+)
+class CodeViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [AllowAny]
+    lookup_field = "code"
+    # Anything up to the next slash reaches get_object, which answers a JSON 404.
+    lookup_value_regex = "[^/]+"
+    filterset_class = CodeFilter
+    pagination_class = CatalogPagination
+    serializer_class = CodeListSerializer
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return Code.objects.for_page()
+        return Code.objects.for_listing().order_by("code")
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return CodeDetailSerializer
+        if self.action == "revisions":
+            return CodeRevisionSerializer
+        return super().get_serializer_class()
+
+    def get_object(self) -> Code:
+        # The list filters do not apply to one code: /api/codes/D0370/?status=deleted is D0370.
+        raw = self.kwargs[self.lookup_field]
+        number = normalize_code(raw)
+        try:
+            code_validator(number)
+        except ValidationError:
+            raise exceptions.NotFound(
+                f"“{raw[:20]}” is not a CDT code: the letter D and four digits, like D0370."
+            ) from None
+        code = self.get_queryset().filter(code=number).first()
+        if code is None:
+            raise exceptions.NotFound(f"No code {number}.")
+        self.check_object_permissions(self.request, code)
+        return code
+
+    @extend_schema(
+        summary="A code's published history",
+        description="Every published revision, newest first, each a full snapshot.",
+        parameters=[CODE_PARAMETER],
+        responses={200: CodeRevisionSerializer(many=True), **NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], url_path="revisions")
+    def revisions(self, request, code=None):
+        code = self.get_object()
+        revisions = (
+            CodeRevision.objects.filter(code=code).select_related("category").order_by("-revision")
+        )
+        page = self.paginate_queryset(revisions)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The category tree",
+        description=(
+            "Top-level categories of service in code order, each with its subcategories "
+            "in `children`. Not paginated: the set is small and fixed."
+        ),
+    ),
+)
+class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    permission_classes = [AllowAny]
+    serializer_class = CategoryNodeSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    def get_queryset(self):
+        # Meta.ordering is not applied to a GROUP BY query: order explicitly.
+        return Category.objects.annotate(own_code_count=Count("codes")).order_by(
+            *Category._meta.ordering
+        )
+
+    def list(self, request, *args, **kwargs):
+        categories = list(self.get_queryset())
+        by_pk = {category.pk: category for category in categories}
+        for category in categories:
+            category.tree_children = []
+            parent = by_pk.get(category.parent_id)
+            category.parent_slug = parent.slug if parent else None
+        for category in categories:
+            if category.parent_id in by_pk:
+                by_pk[category.parent_id].tree_children.append(category)
+        roots = [category for category in categories if category.parent_id not in by_pk]
+        for root in roots:
+            _count_codes(root)
+        return Response(self.get_serializer(roots, many=True).data)
+
+
+def _count_codes(category: Category) -> int:
+    category.code_count = category.own_code_count + sum(
+        _count_codes(child) for child in category.tree_children
+    )
+    return category.code_count
