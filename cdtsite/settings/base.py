@@ -162,6 +162,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# --- Contributions ----------------------------------------------------------
+# Separation of duties: whoever verified a suggestion may not also publish it.
+CONTRIBUTIONS_REQUIRE_TWO_REVIEWERS = env.bool("CONTRIBUTIONS_REQUIRE_TWO_REVIEWERS", default=True)
+# How long a reviewer's claim on a submission lasts without being renewed.
+CONTRIBUTIONS_CLAIM_SECONDS = env.int("CONTRIBUTIONS_CLAIM_SECONDS", default=20 * 60)
+
 # --- Celery ----------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 # Without REDIS_URL an embedded broker (kombu's SQLAlchemy transport on a SQLite
