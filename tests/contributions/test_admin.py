@@ -191,7 +191,7 @@ def test_stale_submission_shows_the_base_text_column(client, reviewer, publisher
     html = _login(client, reviewer).get(_review(second.pk)).content.decode()
     assert "When proposed (base → now)" in html
     assert "<del>Old</del> tip" in html  # the base text, with what changed since marked
-    assert "Published tip" in html and "Competing tip" in html
+    assert "<del>Published</del> tip" in html and "<ins>Competing</ins> tip" in html
 
 
 def test_no_add_change_or_delete_forms(client, submit):
