@@ -7,6 +7,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("codes.api_urls")),
+    path("", include("contributions.api_urls")),
     # Anything else under /api/ answers a JSON 404, not the HTML page.
     path("", api_not_found),
     path("<path:rest>", api_not_found),

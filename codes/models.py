@@ -162,6 +162,14 @@ class CodeRevision(models.Model):
         related_name="published_code_revisions",
     )
     restored_from = models.PositiveIntegerField(null=True, blank=True)
+    # The suggested edit this revision published, if any.
+    submission = models.ForeignKey(
+        "contributions.Submission",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="revisions",
+    )
     note = models.CharField(max_length=500, blank=True)
 
     class Meta:

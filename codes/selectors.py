@@ -6,7 +6,7 @@ import re
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from .models import Category, Code
+from .models import Category, Code, CodeRevision
 
 _number_re = re.compile(r"^d?(\d{1,4})$", re.IGNORECASE)
 _word_re = re.compile(r"[\w’'-]+", re.UNICODE)
@@ -75,3 +75,12 @@ def category_with_descendants(category: Category) -> list[int]:
         )
         ids.extend(frontier)
     return ids
+
+
+def published_changes():
+    """Revisions that changed a published code (not the first import of a code), newest first."""
+    return (
+        CodeRevision.objects.filter(revision__gt=1)
+        .select_related("code")
+        .order_by("-published_at", "-id")
+    )

@@ -410,3 +410,31 @@ def code_revision_restore(*, code: Code | str, revision: int, actor=None) -> Cod
         note=f"Restored revision {revision}.",
         restored_from=revision,
     )
+
+
+def code_values_clean(*, code: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate values for one code without writing: the same rules as codes_apply.
+
+    Returns the cleaned values (category as a Category, related_codes as sorted
+    numbers); raises CodeDataError naming the field.
+    """
+    number = normalize_code(code)
+    existing = Code.objects.filter(code=number).first()
+    related = _parse_related(values.get("related_codes"))
+    known = {number} | set(Code.objects.filter(code__in=related).values_list("code", flat=True))
+    clean, errors = _clean_values(
+        CodeValues(number, dict(values)),
+        existing=existing,
+        category_of=_category_lookup(),
+        known_codes=known,
+    )
+    if errors:
+        raise CodeDataError({0: errors})
+    return clean
+
+
+def code_current_values(code: Code) -> dict[str, Any]:
+    """The code's snapshot fields as `code_values_clean` returns them."""
+    values = {name: getattr(code, name) for name in SNAPSHOT_FIELDS if name != "related_codes"}
+    values["related_codes"] = sorted(code.related_codes.values_list("code", flat=True))
+    return values

@@ -128,9 +128,10 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # --- Django REST framework -------------------------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes an anonymous request a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -164,6 +165,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {"CodeStatusEnum": "codes.models.Code.Status"},
 }
+
+# --- Contributions ----------------------------------------------------------
+# Separation of duties: whoever verified a suggestion may not also publish it.
+CONTRIBUTIONS_REQUIRE_TWO_REVIEWERS = env.bool("CONTRIBUTIONS_REQUIRE_TWO_REVIEWERS", default=True)
+# How long a reviewer's claim on a submission lasts without being renewed.
+CONTRIBUTIONS_CLAIM_SECONDS = env.int("CONTRIBUTIONS_CLAIM_SECONDS", default=20 * 60)
 
 # --- Celery ----------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html

@@ -1,0 +1,40 @@
+"""The staff groups and exactly the permissions each needs."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+_CATALOG_VIEW = (
+    "codes.view_category",
+    "codes.view_code",
+    "codes.view_coderevision",
+)
+_QUEUE_VIEW = (
+    "contributions.view_submission",
+    "contributions.view_submissionevent",
+)
+
+ROLES: dict[str, tuple[str, ...]] = {
+    "Reviewers": (*_CATALOG_VIEW, *_QUEUE_VIEW, "contributions.verify_submission"),
+    "Publishers": (*_CATALOG_VIEW, *_QUEUE_VIEW, "contributions.publish_submission"),
+    "Experts": _CATALOG_VIEW,
+    "Expert leads": _CATALOG_VIEW,
+}
+
+
+def _permission(name: str) -> Permission:
+    app_label, codename = name.split(".", 1)
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+@transaction.atomic
+def roles_setup() -> dict[str, tuple[bool, int]]:
+    """Create or reset every group to exactly its permissions (idempotent).
+
+    Returns {group: (created, permission count)}.
+    """
+    report = {}
+    for name, permissions in ROLES.items():
+        group, created = Group.objects.get_or_create(name=name)
+        group.permissions.set([_permission(p) for p in permissions])
+        report[name] = (created, len(permissions))
+    return report

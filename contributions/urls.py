@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "contributions"
+
+urlpatterns = [
+    path("codes/<str:code>/suggest/", views.suggest, name="suggest"),
+    path("track/submissions/<str:token>/", views.track_submission, name="track-submission"),
+    path("changes/", views.changes, name="changes"),
+    path("changes/feed/", views.ChangesFeed(), name="changes-feed"),
+]
