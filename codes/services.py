@@ -39,6 +39,8 @@ class ApplyResult:
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    # Codes outside the batch whose related codes changed with it (each got a revision).
+    related_changed: list[str] = field(default_factory=list)
     revisions: list[CodeRevision] = field(default_factory=list)
 
 
@@ -256,15 +258,24 @@ def codes_apply(
             )
         seen.setdefault(number, index)
 
-    # Lock in a fixed order so two writers cannot deadlock each other.
-    existing = {
-        code.code: code
-        for code in Code.objects.select_for_update().filter(code__in=numbers).order_by("code")
-    }
+    # Codes outside the batch whose related set may change with it (symmetry):
+    # they are locked too, and get a revision of their own when it does change.
     all_related = {r for e in entries for r in _parse_related(e.values.get("related_codes"))}
-    known_codes = set(numbers) | set(
-        Code.objects.filter(code__in=all_related).values_list("code", flat=True)
+    relating = [e.code for e in entries if "related_codes" in e.values]
+    linked_now = Code.related_codes.through.objects.filter(from_code__code__in=relating)
+    counterparts = (all_related | set(linked_now.values_list("to_code__code", flat=True))) - set(
+        numbers
     )
+    # Lock in one fixed order so two writers cannot deadlock each other.
+    locked = {
+        code.code: code
+        for code in Code.objects.select_for_update()
+        .filter(code__in=set(numbers) | counterparts)
+        .order_by("code")
+    }
+    existing = {number: locked[number] for number in numbers if number in locked}
+    others = {number: code for number, code in locked.items() if number not in existing}
+    known_codes = set(numbers) | (set(locked) & all_related)
     category_of = _category_lookup()
     cleaned: list[dict[str, Any]] = []
     for index, entry in enumerate(entries):
@@ -280,12 +291,12 @@ def codes_apply(
     if errors:
         raise CodeDataError(errors)
 
-    before_related = _related_map([code.pk for code in existing.values()])
+    before_related = _related_map([code.pk for code in locked.values()])
     before = {number: _state(code, before_related[code.pk]) for number, code in existing.items()}
 
     # 1. Fields (new codes are created here, so relations can point at them).
     codes: dict[str, Code] = {}
-    for entry, clean in zip(entries, cleaned, strict=True):
+    for done, (entry, clean) in enumerate(zip(entries, cleaned, strict=True), start=1):
         fields = {k: v for k, v in clean.items() if k != "related_codes"}
         code = existing.get(entry.code)
         if code is None:
@@ -299,6 +310,8 @@ def codes_apply(
             if changed:
                 code.save(update_fields=[*changed, "updated_at"])
         codes[entry.code] = code
+        if progress:
+            progress(done)
 
     # 2. Related codes: each entry's list, closed under symmetry within the batch.
     wanted: dict[str, set[str]] = {}
@@ -317,7 +330,7 @@ def codes_apply(
             codes[number].related_codes.set([targets[r] for r in sorted(related)])
 
     # 3. Revisions for what actually changed.
-    after_related = _related_map([code.pk for code in codes.values()])
+    after_related = _related_map([code.pk for code in [*codes.values(), *others.values()]])
     result = ApplyResult()
     now = timezone.now()
     meta = {
@@ -328,7 +341,7 @@ def codes_apply(
     if submission is not None:
         meta["submission"] = submission
     revisions: list[CodeRevision] = []
-    for done, entry in enumerate(entries, start=1):
+    for entry in entries:
         code = codes[entry.code]
         state = _state(code, after_related[code.pk])
         old = before.get(entry.code)
@@ -339,8 +352,6 @@ def codes_apply(
             changed_fields = [name for name in SNAPSHOT_FIELDS if state[name] != old[name]]
             if not changed_fields:
                 result.unchanged.append(code.code)
-                if progress:
-                    progress(done)
                 continue
             result.changed.append(code.code)
             if state["status"] == Code.Status.DELETED and old["status"] != Code.Status.DELETED:
@@ -352,8 +363,23 @@ def codes_apply(
                 code, state, changed_fields=changed_fields, note=(entry.note or note)[:500], **meta
             )
         )
-        if progress:
-            progress(done)
+    for number, code in sorted(others.items()):
+        related = after_related[code.pk]
+        if related == before_related[code.pk]:
+            continue
+        code.revision += 1
+        code.save(update_fields=["revision", "updated_at"])
+        result.related_changed.append(number)
+        linked_by = sorted(related ^ before_related[code.pk])
+        revisions.append(
+            _revision_for(
+                code,
+                _state(code, related),
+                changed_fields=["related_codes"],
+                note=f"Related codes changed with {', '.join(linked_by)}."[:500],
+                **meta,
+            )
+        )
     result.revisions = CodeRevision.objects.bulk_create(revisions)
     return result
 

@@ -77,7 +77,8 @@ def test_list_returns_published_codes_in_code_order_with_links(client, catalog):
     assert item["descriptor"] == "Sound-wave imaging of soft tissue of the head and neck."
     assert item["category"] == {"slug": "diagnostic-imaging", "name": "Diagnostic Imaging"}
     assert (item["status"], item["effective_year"], item["deleted_year"]) == ("active", 2000, None)
-    assert item["revision"] == 1
+    # Revision 2: D0371 was created related to it, which changed D0370's page too.
+    assert item["revision"] == 2
     assert item["updated_at"]
     assert item["url"] == "http://testserver/api/codes/D0370/"
     assert item["html_url"] == "http://testserver/codes/D0370/"
@@ -277,7 +278,7 @@ def test_detail_has_every_published_field_and_related_codes(client, catalog):
     assert body["url"] == "http://testserver/api/codes/D0370/"
     assert body["html_url"] == "http://testserver/codes/D0370/"
     assert body["revisions_url"] == "http://testserver/api/codes/D0370/revisions/"
-    assert body["revision"] == 1
+    assert body["revision"] == 2  # D0371's relation to it was revision 2
 
 
 def test_detail_lookup_ignores_case_and_answers_directly(client, catalog):
@@ -320,9 +321,11 @@ def test_revisions_are_the_published_history_newest_first(client, catalog):
     response = client.get("/api/codes/d0370/revisions/")
     assert response.status_code == 200
     body = response.json()
-    assert body["count"] == 2
-    newest, first = body["results"]
-    assert [newest["revision"], first["revision"]] == [2, 1]
+    assert body["count"] == 3
+    newest, related, first = body["results"]
+    assert [newest["revision"], related["revision"], first["revision"]] == [3, 2, 1]
+    assert (related["changed_fields"], related["related_codes"]) == (["related_codes"], ["D0371"])
+    assert first["related_codes"] == []
     assert newest["changed_fields"] == ["billing_tips"]
     assert newest["note"] == "Clearer."
     assert newest["billing_tips"] == "Once per day."
@@ -399,11 +402,12 @@ def test_categories_are_a_tree_with_code_counts(client, catalog):
     "path", ["/api/codes/", "/api/codes/D0370/", "/api/codes/D0370/revisions/", "/api/categories/"]
 )
 def test_writes_are_405_json(client, catalog, method, path):
+    before = Code.objects.get(code="D0370").revision
     response = getattr(client, method)(path, data="{}", content_type="application/json")
     assert response.status_code == 405
     assert response["Content-Type"] == "application/json"
     assert "not allowed" in response.json()["detail"]
-    assert Code.objects.get(code="D0370").revision == 1
+    assert Code.objects.get(code="D0370").revision == before
 
 
 def test_writes_are_405_for_a_logged_in_superuser_too(catalog):

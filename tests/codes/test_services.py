@@ -149,3 +149,35 @@ def test_failure_after_the_update_rolls_back_code_and_snapshot(imaging):
     code = Code.objects.get(code="D0370")
     assert (code.revision, code.billing_tips) == (1, "Kept")
     assert CodeRevision.objects.filter(code=code).count() == 1
+
+
+def test_a_relation_change_is_a_revision_of_the_other_code_too(imaging):
+    code_make("D0370", category=imaging)
+    code_make("D0391", category=imaging)
+    code_make("D0371", category=imaging, related=["D0370"])
+    d0370 = Code.objects.get(code="D0370")
+    assert d0370.revision == 2
+    latest = d0370.revisions.first()
+    assert (latest.revision, latest.related_codes, latest.changed_fields) == (
+        2,
+        ["D0371"],
+        ["related_codes"],
+    )
+    assert latest.note == "Related codes changed with D0371."
+    # Moving D0371's relation from D0370 to D0391 is a revision of all three.
+    result = codes_apply(entries=[CodeValues("D0371", {"related_codes": ["D0391"]})])
+    assert result.changed == ["D0371"]
+    assert sorted(result.related_changed) == ["D0370", "D0391"]
+    assert Code.objects.get(code="D0370").revisions.first().related_codes == []
+    assert Code.objects.get(code="D0391").revisions.first().related_codes == ["D0371"]
+
+
+def test_progress_is_reported_while_writing(imaging):
+    seen = []
+    codes_apply(
+        entries=[
+            CodeValues(f"D03{n:02d}", {"nomenclature": "x", "category": imaging}) for n in range(5)
+        ],
+        progress=seen.append,
+    )
+    assert seen == [1, 2, 3, 4, 5]
