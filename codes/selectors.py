@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from .models import Category, Code, CodeRevision
 
@@ -63,6 +63,22 @@ def category_tree() -> list[Category]:
     for category in categories:
         category.subcategories = by_parent.get(category.pk, [])
     return by_parent.get(None, [])
+
+
+def category_tree_count_codes(tree: list[Category]) -> int:
+    """Set `.code_count` on each category of `category_tree()` (its own codes and its
+    subcategories'), in one query; returns the total."""
+    rows = Code.objects.order_by().values("category_id").annotate(count=Count("pk"))
+    direct = {row["category_id"]: row["count"] for row in rows}
+
+    def walk(categories: list[Category]) -> int:
+        total = 0
+        for category in categories:
+            category.code_count = direct.get(category.pk, 0) + walk(category.subcategories)
+            total += category.code_count
+        return total
+
+    return walk(tree)
 
 
 def category_with_descendants(category: Category) -> list[int]:

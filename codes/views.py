@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -28,29 +27,9 @@ def _param(request: HttpRequest, name: str, max_length: int = QUERY_MAX_LENGTH) 
     return request.GET.get(name, "").replace("\x00", "").strip()[:max_length]
 
 
-def _category_code_counts() -> dict[int, int]:
-    """{category id: number of codes filed directly under it}, in one query.
-
-    Belongs in codes/selectors.py (it is a read other pages may want).
-    """
-    rows = Code.objects.order_by().values("category_id").annotate(count=Count("pk"))
-    return {row["category_id"]: row["count"] for row in rows}
-
-
-def _with_counts(tree: list[Category], direct: dict[int, int]) -> int:
-    """Set `.code_count` on each category: its own codes plus its subcategories'."""
-    total = 0
-    for category in tree:
-        category.code_count = direct.get(category.pk, 0) + _with_counts(
-            category.subcategories, direct
-        )
-        total += category.code_count
-    return total
-
-
 def home(request: HttpRequest) -> HttpResponse:
     tree = selectors.category_tree()
-    total = _with_counts(tree, _category_code_counts())
+    total = selectors.category_tree_count_codes(tree)
     return render(request, "codes/home.html", {"categories": tree, "code_total": total})
 
 
