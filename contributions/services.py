@@ -25,6 +25,7 @@ from codes.services import (
     normalize_code,
 )
 
+from . import notifications
 from .models import Submission, SubmissionEvent, token_digest, token_new
 from .workflow import EditConflict, Transition, TransitionNotAllowed, ensure_transition
 
@@ -191,6 +192,7 @@ def submission_create(
         token_digest=digest,
     )
     _event(submission, actor=None, label=data["name"], source="", note="", public=True)
+    notifications.submission_received(submission, token=token)
     return submission, token
 
 
@@ -243,6 +245,7 @@ def submission_verify(*, submission_id: int, actor, note: str = "") -> Submissio
     submission.verified_by, submission.verified_at = actor, timezone.now()
     submission.save(update_fields=["status", "verified_by", "verified_at", "updated_at"])
     _record(submission, transition, actor=actor, note=note.strip(), public=False)
+    notifications.submission_verified(submission, actor=actor)
     return submission
 
 
@@ -264,6 +267,7 @@ def submission_reject(*, submission_id: int, actor, reason: str) -> Submission:
         update_fields=["status", "rejected_by", "rejected_at", "rejection_reason", "updated_at"]
     )
     _record(submission, transition, actor=actor, note=reason, public=True)
+    notifications.submission_rejected(submission)
     return submission
 
 
@@ -358,6 +362,7 @@ def submission_publish(*, submission_id: int, actor, note: str = "") -> Submissi
     )
     _record(submission, transition, actor=actor, note=note.strip(), public=True)
     _mark_stale(code=code, changed=set(revision.changed_fields), exclude=submission.pk)
+    notifications.submission_published(submission)
     return submission
 
 

@@ -7,6 +7,7 @@ https://django-environ.readthedocs.io/
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -71,6 +72,16 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'cdtsite.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves a web process and a worker at once: take the write
+    # lock when a transaction starts (no "database is locked" on upgrade) and let
+    # readers go on while one writes.
+    # https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "timeout": 20,
+    }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -119,6 +130,10 @@ STORAGES = {
 
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-email-url
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# django-environ 0.14 reads filemail:///abs/dir as the relative "abs/dir"; the documented
+# form names an absolute directory.
+if vars().get("EMAIL_FILE_PATH") and not EMAIL_FILE_PATH.startswith("/"):  # noqa: F821
+    EMAIL_FILE_PATH = "/" + EMAIL_FILE_PATH  # noqa: F821
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CDT Codes <no-reply@cdt-codes.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -188,9 +203,38 @@ CELERY_RESULT_EXPIRES = 3600
 # Longer than any countdown or ETA the project uses, so Redis never re-delivers
 # a task that is merely waiting. https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
 # (Redis only: the embedded SQLAlchemy transport hands its options to create_engine.)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600} if REDIS_URL else {}
+# Short socket timeouts: publishing to a paused Redis fails fast, and the outbox sweep
+# delivers the event once it is back.
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": 6 * 3600, "socket_connect_timeout": 2, "socket_timeout": 5}
+    if REDIS_URL
+    else {}
+)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Re-enqueue outbox rows the broker never got (it was down) or whose task was lost.
+    "notifications-sweep": {"task": "contributions.sweep_outbox", "schedule": 60.0},
+    # The daily digest of waiting suggestions, at NOTIFICATIONS_DIGEST_HOUR site time.
+    "notifications-digest": {
+        "task": "contributions.send_submission_digest",
+        "schedule": crontab(minute=0, hour=env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)),
+    },
+}
+
+# --- Notifications (contributions.outbox) -------------------------------------
+# Retries of a failed delivery: full-jitter exponential backoff, this many seconds times 2^n.
+NOTIFICATIONS_RETRY_BACKOFF = env.float("NOTIFICATIONS_RETRY_BACKOFF", default=10.0)
+# The longest wait between two attempts (must stay below the Redis visibility timeout).
+NOTIFICATIONS_RETRY_BACKOFF_MAX = env.int("NOTIFICATIONS_RETRY_BACKOFF_MAX", default=600)
+# Attempts after the first before a notification is marked failed (at most ~30 min of waits).
+NOTIFICATIONS_MAX_RETRIES = env.int("NOTIFICATIONS_MAX_RETRIES", default=8)
+# A pending row never handed to the broker is swept after this many seconds.
+NOTIFICATIONS_SWEEP_AFTER = env.int("NOTIFICATIONS_SWEEP_AFTER", default=30)
+# A pending row whose task has shown no sign of life for this long is enqueued again.
+NOTIFICATIONS_STALE_AFTER = env.int("NOTIFICATIONS_STALE_AFTER", default=15 * 60)
+# SMTP socket timeout, so a stuck mail server fails an attempt instead of a worker.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#email-timeout
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 LOGGING = {
     "version": 1,
