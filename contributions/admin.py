@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from codes.models import Category, CodeRevision
 
-from . import claims, services
+from . import claims, outbox, services
 from .diffs import word_diff
-from .models import Submission, SubmissionEvent
+from .models import Notification, NotificationPreference, Submission, SubmissionEvent
 from .workflow import WorkflowError, actions_available
 
 STANDARD_REASONS = (
@@ -354,3 +354,74 @@ class SubmissionEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox, for operators: what was sent, what failed and why; resend what failed."""
+
+    list_display = (
+        "event_key",
+        "recipient",
+        "state",
+        "attempts",
+        "short_error",
+        "created_at",
+        "sent_at",
+    )
+    list_filter = ("state", "event", "created_at")
+    search_fields = ("recipient", "event_key")
+    date_hierarchy = "created_at"
+    # The context is left out: until sent it may hold a submitter's tracking link.
+    fields = (
+        "event",
+        "event_key",
+        "recipient",
+        "recipient_user",
+        "submission",
+        "state",
+        "attempts",
+        "last_error",
+        "created_at",
+        "enqueued_at",
+        "last_attempt_at",
+        "sent_at",
+        "failed_at",
+    )
+    readonly_fields = fields
+    list_select_related = ("submission",)
+    actions = ["resend"]
+
+    @admin.display(description="last error")
+    def short_error(self, obj: Notification) -> str:
+        return obj.last_error[:80]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("contributions.change_notification")
+
+    @admin.action(
+        description="Resend the selected failed or pending notifications", permissions=["resend"]
+    )
+    def resend(self, request, queryset):
+        count = outbox.notifications_resend(ids=queryset.values_list("pk", flat=True))
+        skipped = queryset.count() - count
+        self.message_user(request, f"{count} notification(s) queued again.", messages.SUCCESS)
+        if skipped:
+            self.message_user(request, f"{skipped} already sent: not sent again.", messages.WARNING)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "digest_opt_out")
+    list_filter = ("digest_opt_out",)
+    search_fields = ("user__username", "user__email")
+    raw_id_fields = ("user",)
