@@ -139,6 +139,12 @@ def _past(action: str) -> str:
 #       `--spam--> spam <'
 
 ANSWER_Q = "contributions.answer_question"
+_QUESTION_PAST = {
+    "assign": "assigned",
+    "answer": "answered",
+    "close": "closed",
+    "spam": "marked as spam",
+}
 ASSIGN_Q = "contributions.assign_question"
 
 
@@ -181,7 +187,7 @@ def ensure_question_transition(question, *, action: str, actor, assignee=None):
     if transition is None:
         raise TransitionNotAllowed(
             f"A question that is {question.get_status_display().lower()} cannot be "
-            f"{'assigned' if action == 'assign' else action + 'ed'}."
+            f"{_QUESTION_PAST[action]}."
         )
     is_lead = actor.has_perm(ASSIGN_Q)
     if action == "assign":

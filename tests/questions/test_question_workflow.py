@@ -219,3 +219,12 @@ def test_question_create_direct_call_keeps_the_email_private_field(db):
         name="A", email="A@Example.NET", subject="S", body="B", publish_consent=True
     )
     assert question.email == "a@example.net"
+
+
+def test_refusals_read_as_plain_english(ask, expert):
+    question = ask()
+    with pytest.raises(TransitionNotAllowed, match="cannot be closed"):
+        question_close(question_id=question.pk, actor=expert)
+    question_mark_spam(question_id=question.pk, actor=expert)
+    with pytest.raises(TransitionNotAllowed, match="cannot be marked as spam"):
+        question_mark_spam(question_id=question.pk, actor=expert)
