@@ -354,3 +354,6 @@ class SubmissionEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import admin_questions  # noqa: E402, F401
