@@ -170,7 +170,7 @@ def test_question_page_shows_the_question_asker_and_trail(client, expert, ask, i
     assert "Ann Asker &lt;ann.private@example.net&gt;" in html
     assert 'href="/codes/D0370/"' in html
     assert 'id="response-status">On track' in html
-    assert 'id="audit-trail"' in html and "<td>new</td>" in html
+    assert 'id="audit-trail"' in html and "<td>New</td>" in html
 
 
 def test_reviewer_cannot_open_a_question(client, reviewer, ask):
