@@ -425,3 +425,6 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_filter = ("digest_opt_out",)
     search_fields = ("user__username", "user__email")
     raw_id_fields = ("user",)
+
+
+from . import admin_questions  # noqa: E402, F401

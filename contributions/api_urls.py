@@ -14,6 +14,12 @@ urlpatterns = [
         apis.SubmissionWithdrawApi.as_view(),
         name="api-submission-withdraw",
     ),
+    path("questions/", apis.QuestionCreateApi.as_view(), name="api-question-create"),
+    path(
+        "questions/track/<str:token>/",
+        apis.QuestionTrackApi.as_view(),
+        name="api-question-track",
+    ),
     path("review/submissions/", apis.ReviewQueueApi.as_view(), name="api-review-queue"),
     *[
         path(

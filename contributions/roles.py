@@ -13,11 +13,22 @@ _QUEUE_VIEW = (
     "contributions.view_submissionevent",
 )
 
+_QUESTIONS = (
+    "contributions.view_question",
+    "contributions.view_questionevent",
+)
+
 ROLES: dict[str, tuple[str, ...]] = {
     "Reviewers": (*_CATALOG_VIEW, *_QUEUE_VIEW, "contributions.verify_submission"),
     "Publishers": (*_CATALOG_VIEW, *_QUEUE_VIEW, "contributions.publish_submission"),
-    "Experts": _CATALOG_VIEW,
-    "Expert leads": _CATALOG_VIEW,
+    "Experts": (*_CATALOG_VIEW, *_QUESTIONS, "contributions.answer_question"),
+    "Expert leads": (
+        *_CATALOG_VIEW,
+        *_QUESTIONS,
+        "contributions.answer_question",
+        "contributions.assign_question",
+        "contributions.view_response_report",
+    ),
 }
 
 

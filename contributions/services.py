@@ -26,8 +26,17 @@ from codes.services import (
 )
 
 from . import notifications
-from .models import Submission, SubmissionEvent, token_digest, token_new
-from .workflow import EditConflict, Transition, TransitionNotAllowed, ensure_transition
+from .business_days import add_business_days
+from .models import Question, QuestionEvent, Submission, SubmissionEvent, token_digest, token_new
+from .workflow import (
+    ANSWER_Q,
+    EditConflict,
+    NotPermitted,
+    Transition,
+    TransitionNotAllowed,
+    ensure_question_transition,
+    ensure_transition,
+)
 
 NEW_CODE_FIELDS = (*EDITABLE_FIELDS, "category")
 RATIONALE_MAX = 5000
@@ -379,3 +388,186 @@ def _mark_stale(*, code: Code, changed: set[str], exclude: int) -> None:
             other.is_stale = True
             other.stale_fields = sorted(set(other.stale_fields) | overlap)
             other.save(update_fields=["is_stale", "stale_fields", "updated_at"])
+
+
+# --- Billing questions -------------------------------------------------------------
+
+SUBJECT_MAX = 200
+QUESTION_BODY_MAX = 5000
+ANSWER_MAX = 10000
+
+
+def _clean_question(*, name, email, subject, body, code) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    for field, value, limit in (
+        ("name", name, 120),
+        ("subject", subject, SUBJECT_MAX),
+        ("body", body, QUESTION_BODY_MAX),
+    ):
+        text = str(value or "").strip()
+        if not text:
+            errors[field] = ["This field is required."]
+        elif len(text) > limit:
+            errors[field] = [f"At most {limit} characters (it has {len(text)})."]
+        values[field] = text
+    email = str(email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = ["Enter a valid email address."]
+    values["email"] = email.lower()
+    values["code"] = None
+    if code not in (None, ""):
+        number = normalize_code(code)
+        values["code"] = Code.objects.filter(code=number).first()
+        if values["code"] is None:
+            errors["code"] = [f"There is no code {number}."]
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+@transaction.atomic
+def question_create(
+    *,
+    name: Any,
+    email: Any,
+    subject: Any,
+    body: Any,
+    code: Any = None,
+    publish_consent: bool = False,
+    source: str = Question.Source.CONTACT,
+) -> tuple[Question, str]:
+    """Anyone -> new. Sets the promise: target 1 and due 2 business days after receipt.
+
+    Returns the question and its tracking token (only a digest is stored).
+    Raises ValidationError keyed by field.
+    """
+    values = _clean_question(name=name, email=email, subject=subject, body=body, code=code)
+    received = timezone.now()
+    token, digest = token_new()
+    question = Question.objects.create(
+        **values,
+        source=source,
+        publish_consent=bool(publish_consent),
+        token_digest=digest,
+        received_at=received,
+        target_at=add_business_days(received, 1),
+        due_at=add_business_days(received, 2),
+    )
+    _question_event(question, actor=None, label=values["name"], source="", note="")
+    return question, token
+
+
+def question_by_token(token: str) -> Question:
+    return Question.objects.select_related("code").get(token_digest=token_digest(token or ""))
+
+
+def _question_event(question, *, actor, label: str, source: str, note: str) -> None:
+    QuestionEvent.objects.create(
+        question=question,
+        actor=actor,
+        actor_label=label,
+        from_status=source,
+        to_status=question.status,
+        note=note,
+    )
+
+
+def _question_locked(question_id: int) -> Question:
+    try:
+        return Question.objects.select_for_update().get(pk=question_id)
+    except Question.DoesNotExist:
+        raise Question.DoesNotExist(f"No question #{question_id}.") from None
+
+
+@transaction.atomic
+def question_assign(*, question_id: int, actor, assignee=None) -> Question:
+    """new/assigned -> assigned. An expert claims it (assignee None or themselves);
+    an expert lead assigns it to any expert or takes one over."""
+    question = _question_locked(question_id)
+    assignee = assignee or actor
+    transition = ensure_question_transition(
+        question, action="assign", actor=actor, assignee=assignee
+    )
+    question.status = transition.target
+    question.assigned_to, question.assigned_at = assignee, timezone.now()
+    question.save(update_fields=["status", "assigned_to", "assigned_at"])
+    note = "" if assignee == actor else f"Assigned to {assignee.get_username()}."
+    _question_event(
+        question, actor=actor, label=actor.get_username(), source=transition.source, note=note
+    )
+    return question
+
+
+@transaction.atomic
+def question_answer(*, question_id: int, actor, answer: str) -> Question:
+    """assigned -> answered, by the assigned expert (or a lead). The answer goes to the asker."""
+    answer = (answer or "").strip()
+    question = _question_locked(question_id)
+    transition = ensure_question_transition(question, action="answer", actor=actor)
+    if not answer:
+        raise ValidationError({"answer": ["Write the answer."]})
+    if len(answer) > ANSWER_MAX:
+        raise ValidationError({"answer": [f"At most {ANSWER_MAX} characters."]})
+    now = timezone.now()
+    question.status = transition.target
+    question.answer, question.answered_by, question.answered_at = answer, actor, now
+    question.first_response_at = question.first_response_at or now
+    question.save(
+        update_fields=["status", "answer", "answered_by", "answered_at", "first_response_at"]
+    )
+    _question_event(
+        question, actor=actor, label=actor.get_username(), source=transition.source, note=""
+    )
+    return question
+
+
+@transaction.atomic
+def question_close(*, question_id: int, actor, note: str = "") -> Question:
+    """answered -> closed, by an expert."""
+    question = _question_locked(question_id)
+    transition = ensure_question_transition(question, action="close", actor=actor)
+    question.status, question.closed_at = transition.target, timezone.now()
+    question.save(update_fields=["status", "closed_at"])
+    _question_event(
+        question, actor=actor, label=actor.get_username(), source=transition.source, note=note
+    )
+    return question
+
+
+@transaction.atomic
+def question_mark_spam(*, question_id: int, actor) -> Question:
+    """new/assigned -> spam, by an expert. Spam is out of the response statistics."""
+    question = _question_locked(question_id)
+    transition = ensure_question_transition(question, action="spam", actor=actor)
+    question.status = transition.target
+    question.save(update_fields=["status"])
+    _question_event(
+        question, actor=actor, label=actor.get_username(), source=transition.source, note=""
+    )
+    return question
+
+
+@transaction.atomic
+def question_publish(*, question_id: int, actor, publish: bool = True) -> Question:
+    """Show (or stop showing) an answered question on its code's page.
+
+    Experts only; needs the asker's consent and a code; the asker's name and
+    email are never shown.
+    """
+    question = _question_locked(question_id)
+    if not actor.has_perm(ANSWER_Q):
+        raise NotPermitted("Only experts publish questions.")
+    if publish:
+        if question.status not in (Question.Status.ANSWERED, Question.Status.CLOSED):
+            raise TransitionNotAllowed("Only an answered question can be published.")
+        if not question.publish_consent:
+            raise TransitionNotAllowed("The asker did not agree to publishing this question.")
+        if question.code_id is None:
+            raise TransitionNotAllowed("The question is not about a code; there is no page for it.")
+    question.is_published = publish
+    question.published_at = timezone.now() if publish else None
+    question.save(update_fields=["is_published", "published_at"])
+    return question

@@ -15,8 +15,9 @@ from codes.selectors import published_changes
 from codes.services import normalize_code
 
 from . import services
-from .forms import FIELD_LABELS, SuggestForm
-from .models import Submission
+from .forms import FIELD_LABELS, QuestionForm, SuggestForm
+from .models import Question, Submission
+from .origin import same_origin_post
 from .workflow import WorkflowError
 
 PRIVATE_HEADERS = {
@@ -147,3 +148,76 @@ class ChangesFeed(Feed):
 
     def item_pubdate(self, item):
         return item.published_at
+
+
+# --- Billing questions ---------------------------------------------------------------
+
+
+def _question_from_form(request, form, *, code=None, source) -> HttpResponseRedirect | None:
+    """Create the question from a valid form; None (with errors on the form) if refused."""
+    if form.cleaned_data.get("website"):
+        raise Http404  # a bot
+    try:
+        _question, token = services.question_create(
+            name=form.cleaned_data["name"],
+            email=form.cleaned_data["email"],
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            code=code if code is not None else form.cleaned_data.get("code"),
+            publish_consent=form.cleaned_data["publish_consent"],
+            source=source,
+        )
+    except ValidationError as exc:
+        form.add_service_errors(exc.message_dict)
+        return None
+    return _private(
+        HttpResponseRedirect(reverse("contributions:track-question", args=[token]) + "?sent=1")
+    )
+
+
+@same_origin_post
+@require_http_methods(["POST"])
+def ask_on_code(request, code):
+    """The comments form on a code page. The page itself carries no CSRF token so
+    caches may share it; the origin check stands in for it."""
+    code_obj = get_object_or_404(Code, code=normalize_code(code))
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        response = _question_from_form(
+            request, form, code=code_obj.code, source=Question.Source.CODE_PAGE
+        )
+        if response is not None:
+            return response
+    return render(request, "contributions/ask.html", {"form": form, "code": code_obj}, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def contact(request):
+    if request.method == "POST":
+        form = QuestionForm(request.POST)
+        if form.is_valid():
+            response = _question_from_form(request, form, source=Question.Source.CONTACT)
+            if response is not None:
+                return response
+        status = 400
+    else:
+        form = QuestionForm(initial={"code": request.GET.get("code", "")[:10]})
+        status = 200
+    return render(request, "contributions/ask.html", {"form": form, "code": None}, status=status)
+
+
+def track_question(request, token):
+    try:
+        question = services.question_by_token(token)
+    except Question.DoesNotExist:
+        raise Http404("No question has this tracking link.") from None
+    response = render(
+        request,
+        "contributions/track_question.html",
+        {
+            "question": question,
+            "just_sent": request.GET.get("sent") == "1",
+            "tracking_url": request.build_absolute_uri(request.path),
+        },
+    )
+    return _private(response)

@@ -130,3 +130,84 @@ def _past(action: str) -> str:
     return {"verify": "verified", "publish": "published", "reject": "rejected"}.get(
         action, "withdrawn"
     )
+
+
+# --- Billing questions ---------------------------------------------------------
+#
+#     new --assign--> assigned --answer--> answered --close--> closed
+#      \                 |  (assign again: reassign)
+#       `--spam--> spam <'
+
+ANSWER_Q = "contributions.answer_question"
+_QUESTION_PAST = {
+    "assign": "assigned",
+    "answer": "answered",
+    "close": "closed",
+    "spam": "marked as spam",
+}
+ASSIGN_Q = "contributions.assign_question"
+
+
+@dataclass(frozen=True)
+class QuestionTransition:
+    action: str
+    source: str
+    target: str
+    permissions: tuple[str, ...]
+
+
+def _question_transitions():
+    from .models import Question
+
+    QS = Question.Status
+    return (
+        QuestionTransition("assign", QS.NEW, QS.ASSIGNED, (ANSWER_Q, ASSIGN_Q)),
+        QuestionTransition("assign", QS.ASSIGNED, QS.ASSIGNED, (ANSWER_Q, ASSIGN_Q)),
+        QuestionTransition("answer", QS.ASSIGNED, QS.ANSWERED, (ANSWER_Q,)),
+        QuestionTransition("close", QS.ANSWERED, QS.CLOSED, (ANSWER_Q,)),
+        QuestionTransition("spam", QS.NEW, QS.SPAM, (ANSWER_Q,)),
+        QuestionTransition("spam", QS.ASSIGNED, QS.SPAM, (ANSWER_Q,)),
+    )
+
+
+def ensure_question_transition(question, *, action: str, actor, assignee=None):
+    """Return the transition `actor` may make on `question` now, or raise why not.
+
+    Claiming (assigning to oneself) needs answer_question; assigning to someone
+    else, or taking over another expert's question, needs assign_question
+    (Expert leads). Only the assigned expert answers (or a lead).
+    """
+    transitions = [t for t in _question_transitions() if t.action == action]
+    if not transitions:
+        raise TransitionNotAllowed(f"Unknown action “{action}”.")
+    perms = {p for t in transitions for p in t.permissions}
+    if not any(actor.has_perm(p) for p in perms):
+        raise NotPermitted(f"You may not {action} billing questions.")
+    transition = next((t for t in transitions if t.source == question.status), None)
+    if transition is None:
+        raise TransitionNotAllowed(
+            f"A question that is {question.get_status_display().lower()} cannot be "
+            f"{_QUESTION_PAST[action]}."
+        )
+    is_lead = actor.has_perm(ASSIGN_Q)
+    if action == "assign":
+        to_self = assignee is None or assignee.pk == actor.pk
+        taking_over = question.assigned_to_id not in (None, actor.pk)
+        if (not to_self or taking_over) and not is_lead:
+            raise NotPermitted(
+                "Only expert leads assign questions to others or take over an assigned one."
+            )
+        if to_self and not actor.has_perm(ANSWER_Q):
+            raise NotPermitted("You are not an expert: assign the question to one.")
+        if assignee is not None and not assignee.has_perm(ANSWER_Q):
+            raise NotPermitted(f"{assignee.get_username()} is not an expert.")
+        if (
+            question.assigned_to_id is not None
+            and question.assigned_to_id == (assignee or actor).pk
+        ):
+            raise TransitionNotAllowed("The question is already assigned to them.")
+    elif action == "answer" and question.assigned_to_id != actor.pk and not is_lead:
+        raise NotPermitted("Only the expert the question is assigned to may answer it.")
+    if not actor.has_perm(ANSWER_Q) and action != "assign":
+        raise NotPermitted(f"You may not {action} billing questions.")
+    return transition

@@ -4,6 +4,7 @@ https://docs.djangoproject.com/en/5.2/ref/settings/
 https://django-environ.readthedocs.io/
 """
 
+from datetime import time as _time
 from pathlib import Path
 
 import environ
@@ -186,6 +187,13 @@ SPECTACULAR_SETTINGS = {
 CONTRIBUTIONS_REQUIRE_TWO_REVIEWERS = env.bool("CONTRIBUTIONS_REQUIRE_TWO_REVIEWERS", default=True)
 # How long a reviewer's claim on a submission lasts without being renewed.
 CONTRIBUTIONS_CLAIM_SECONDS = env.int("CONTRIBUTIONS_CLAIM_SECONDS", default=20 * 60)
+
+# --- Billing questions ------------------------------------------------------
+# Business days skip weekends and this country's public holidays (python-holidays codes).
+# https://holidays.readthedocs.io/
+QUESTIONS_HOLIDAY_COUNTRY = env("QUESTIONS_HOLIDAY_COUNTRY", default="US")
+# A question received on a weekend or holiday counts from this local time on the next business day.
+QUESTIONS_DAY_STARTS = _time.fromisoformat(env("QUESTIONS_DAY_STARTS", default="09:00"))
 
 # --- Celery ----------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html

@@ -1,0 +1,159 @@
+"""Reads that more than one caller needs: the experts' list and the response-time report."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Q
+from django.utils import timezone
+
+from .business_days import business_hours_between
+from .models import Question
+
+R = Question.ResponseStatus
+
+
+def experts():
+    """Active users who may answer questions (directly, through a group, or as superuser)."""
+    perm = Permission.objects.filter(
+        content_type__app_label="contributions", codename="answer_question"
+    )
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(is_superuser=True) | Q(groups__permissions__in=perm) | Q(user_permissions__in=perm),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def queue_counts(now: datetime | None = None) -> dict[str, int]:
+    """What needs attention now, over the whole queue: overdue, at risk, unassigned."""
+    waiting = Question.objects.waiting().with_response_status(now)
+    counts = {R.OVERDUE.value: 0, R.AT_RISK.value: 0}
+    for row in waiting.values("response_status").order_by():
+        if row["response_status"] in counts:
+            counts[row["response_status"]] += 1
+    counts["unassigned"] = Question.objects.filter(status=Question.Status.NEW).count()
+    return counts
+
+
+# --- The response-time report ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Row:
+    received_at: datetime
+    first_response_at: datetime | None
+    answered_at: datetime | None
+    due_at: datetime
+
+    @property
+    def within_promise(self) -> bool:
+        return self.answered_at is not None and self.answered_at <= self.due_at
+
+    @property
+    def first_response_hours(self) -> float | None:
+        if self.first_response_at is None:
+            return None
+        return business_hours_between(self.received_at, self.first_response_at)
+
+
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00, the day after end 00:00) in the site's time zone: both dates included."""
+    tz = timezone.get_default_timezone()
+    return (
+        timezone.make_aware(datetime.combine(start, time(0)), tz),
+        timezone.make_aware(datetime.combine(end + timedelta(days=1), time(0)), tz),
+    )
+
+
+def _received_in(start: date, end: date) -> list[_Row]:
+    since, until = period_bounds(start, end)
+    rows = (
+        Question.objects.exclude(status=Question.Status.SPAM)
+        .filter(received_at__gte=since, received_at__lt=until)
+        .order_by("received_at", "id")
+        .values_list("received_at", "first_response_at", "answered_at", "due_at")
+    )
+    return [_Row(*values) for values in rows]
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least `share` of values at or below.
+
+    Always one of the measured values, so "p90 = 20 h" means a real question took 20 h.
+    """
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _summary(rows: list[_Row]) -> dict:
+    hours = [h for h in (r.first_response_hours for r in rows) if h is not None]
+    within = sum(1 for r in rows if r.within_promise)
+    return {
+        "received": len(rows),
+        "answered": sum(1 for r in rows if r.answered_at is not None),
+        "first_responses": len(hours),
+        "median_first_response_hours": _median(hours),
+        "p90_first_response_hours": percentile(hours, 0.9),
+        "within_promise": within,
+        "within_promise_share": within / len(rows) if rows else None,
+    }
+
+
+def response_report(*, start: date, end: date, now: datetime | None = None) -> dict:
+    """The response-time numbers for questions received from `start` to `end` (local dates).
+
+    Spam is left out. Every number is about the questions received in the period:
+    `answered` is how many of them have an answer (whenever it came); first-response
+    times are business hours (business_days.business_hours_between) over those with a
+    first response; `within_promise_share` is answered by their due time over all of
+    them (None when none arrived). `open_overdue` is the queue right now, whatever the
+    period: waiting questions past their due time.
+    """
+    now = now or timezone.now()
+    report = _summary(_received_in(start, end))
+    report["open_overdue"] = (
+        Question.objects.waiting().with_response_status(now).filter(response_status=R.OVERDUE)
+    ).count()
+    report["start"], report["end"] = start, end
+    return report
+
+
+def weekly_response_numbers(*, start: date, end: date) -> list[dict]:
+    """One row per ISO week that overlaps the period, oldest first, empty weeks included.
+
+    Only questions received inside the period count, so the first and last weeks may be
+    partial. Each row: `week` ("2026-W45"), `monday`, and the numbers of `_summary`.
+    """
+    by_week: dict[date, list[_Row]] = {}
+    for row in _received_in(start, end):
+        day = timezone.localtime(row.received_at, timezone.get_default_timezone()).date()
+        by_week.setdefault(day - timedelta(days=day.weekday()), []).append(row)
+    weeks = []
+    monday = start - timedelta(days=start.weekday())
+    while monday <= end:
+        iso_year, iso_week, _ = monday.isocalendar()
+        weeks.append(
+            {
+                "week": f"{iso_year}-W{iso_week:02d}",
+                "monday": monday,
+                **_summary(by_week.get(monday, [])),
+            }
+        )
+        monday += timedelta(days=7)
+    return weeks
