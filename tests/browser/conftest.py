@@ -11,11 +11,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from contributions.roles import roles_setup
-from tests.factories import UserFactory, code_make
+from tests.factories import code_make
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -90,22 +89,6 @@ def screenshot(tmp_path) -> Callable[[Page, str], Path]:
 def roles(transactional_db):
     # live_server's database is flushed after every test, groups included: make them again.
     roles_setup()
-
-
-def _staff_member(group: str, username: str):
-    user = UserFactory(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def reviewer(roles):
-    return _staff_member("Reviewers", "reviewer")
-
-
-@pytest.fixture
-def publisher(roles):
-    return _staff_member("Publishers", "publisher")
 
 
 @pytest.fixture

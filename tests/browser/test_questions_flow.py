@@ -9,13 +9,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from playwright.sync_api import expect
 
 from contributions.models import Question
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -26,13 +24,6 @@ BODY = "We scanned the floor of the mouth and took a panoramic image in the same
 NAME = "Ann Asker"
 EMAIL = "ann.private@example.net"
 ANSWER = "Yes: report each once. The payer may ask for the findings of both."
-
-
-@pytest.fixture
-def expert(roles):
-    user = UserFactory(username="expert", is_staff=True)
-    user.groups.add(Group.objects.get(name="Experts"))
-    return user
 
 
 def test_question_asked_on_code_page_is_answered_in_admin_and_shown_on_tracking_page(

@@ -1,45 +1,7 @@
 import pytest
-from django.contrib.auth.models import Group
 
-from contributions.roles import roles_setup
 from contributions.services import submission_create
-from tests.factories import UserFactory, code_make
-
-
-@pytest.fixture
-def roles(db):
-    roles_setup()
-
-
-def _member(group: str, username: str):
-    user = UserFactory(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def reviewer(roles):
-    return _member("Reviewers", "reviewer")
-
-
-@pytest.fixture
-def reviewer2(roles):
-    return _member("Reviewers", "reviewer2")
-
-
-@pytest.fixture
-def publisher(roles):
-    return _member("Publishers", "publisher")
-
-
-@pytest.fixture
-def publisher2(roles):
-    return _member("Publishers", "publisher2")
-
-
-@pytest.fixture
-def outsider(roles):
-    return UserFactory(username="outsider", is_staff=True)
+from tests.factories import code_make
 
 
 @pytest.fixture

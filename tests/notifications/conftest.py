@@ -8,17 +8,8 @@ from django.db import OperationalError
 from cdtsite.celery import app
 from contributions.models import Notification
 
-# The review workflow's fixtures: roles, reviewer(2), publisher(2), outsider, d0370, submit.
-from tests.contributions.conftest import (  # noqa: F401
-    d0370,
-    outsider,
-    publisher,
-    publisher2,
-    reviewer,
-    reviewer2,
-    roles,
-    submit,
-)
+# The review workflow's fixtures (the roles' fixtures are in tests/conftest.py).
+from tests.contributions.conftest import d0370, submit  # noqa: F401
 
 
 @pytest.fixture

@@ -1,40 +1,6 @@
 import pytest
-from django.contrib.auth.models import Group
 
-from contributions.roles import roles_setup
 from contributions.services import question_create
-from tests.factories import UserFactory
-
-
-@pytest.fixture
-def roles(db):
-    roles_setup()
-
-
-def _member(group: str, username: str):
-    user = UserFactory(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def expert(roles):
-    return _member("Experts", "expert")
-
-
-@pytest.fixture
-def expert2(roles):
-    return _member("Experts", "expert2")
-
-
-@pytest.fixture
-def lead(roles):
-    return _member("Expert leads", "lead")
-
-
-@pytest.fixture
-def reviewer(roles):
-    return _member("Reviewers", "reviewer")
 
 
 @pytest.fixture
