@@ -325,6 +325,9 @@ class Question(models.Model):
     )
     answer = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # When the beat task warned that the question passed its target / due time (once each).
+    target_warned_at = models.DateTimeField(null=True, blank=True)
+    due_warned_at = models.DateTimeField(null=True, blank=True)
     # Shown on the code's page as a frequently asked question (asker's consent required).
     is_published = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)

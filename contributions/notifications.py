@@ -231,3 +231,122 @@ def submission_digest_record(*, day=None) -> int:
 
 def _queue_url() -> str:
     return _absolute(reverse("admin:contributions_submission_changelist"))
+
+
+# --- Billing questions -----------------------------------------------------------
+
+EXPERTS = "Experts"
+EXPERT_LEADS = "Expert leads"
+
+QUESTION_ACK = event_register(
+    EventKind("question.ack", "question_ack", "We received your question: {subject}")
+)
+QUESTION_RECEIVED = event_register(
+    EventKind(
+        "question.received",
+        "question_received",
+        "[CDT Codes] New billing question #{question_id}: {subject}",
+    )
+)
+QUESTION_ANSWERED = event_register(
+    EventKind("question.answered", "question_answered", "The answer to your question: {subject}")
+)
+QUESTION_PAST_TARGET = event_register(
+    EventKind(
+        "question.past_target",
+        "question_past_target",
+        "[CDT Codes] Question #{question_id} passed its target time",
+    )
+)
+QUESTION_PAST_DUE = event_register(
+    EventKind(
+        "question.past_due",
+        "question_past_due",
+        "[CDT Codes] Overdue: question #{question_id} passed its due time",
+    )
+)
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%A %-d %B %Y, %H:%M %Z")
+
+
+def _question_summary(question) -> dict:
+    return {
+        "question_id": question.pk,
+        "subject": question.subject,
+        "code": question.code.code if question.code_id else "",
+        "target": _local(question.target_at),
+        "due": _local(question.due_at),
+    }
+
+
+def _question_admin_url(question) -> str:
+    return _absolute(reverse("admin:contributions_question_change", args=[question.pk]))
+
+
+def question_received(question, *, token: str) -> None:
+    """The asker gets an acknowledgement with the expected date; the experts are told."""
+    summary = _question_summary(question)
+    tracking = _absolute(reverse("contributions:track-question", args=[token]))
+    outbox_record(
+        event=QUESTION_ACK.name,
+        key=f"{QUESTION_ACK.name}:{question.pk}",
+        recipients=[Recipient(question.email)],
+        context={**summary, "name": question.name, "tracking_url": tracking},
+    )
+    asker = question.email.lower()
+    outbox_record(
+        event=QUESTION_RECEIVED.name,
+        key=f"{QUESTION_RECEIVED.name}:{question.pk}",
+        recipients=[Recipient(u.email, u.pk) for u in _staff(EXPERTS, exclude={asker})],
+        context={**summary, "admin_url": _question_admin_url(question)},
+    )
+
+
+def question_answered(question) -> None:
+    """The asker gets the answer (and the link to see it on the site)."""
+    outbox_record(
+        event=QUESTION_ANSWERED.name,
+        key=f"{QUESTION_ANSWERED.name}:{question.pk}",
+        recipients=[Recipient(question.email)],
+        context={**_question_summary(question), "name": question.name, "answer": question.answer},
+    )
+
+
+@transaction.atomic
+def questions_warn(now=None) -> int:
+    """Beat: warn once when a waiting question passes its target (its expert, or every
+    expert while nobody has it) and once when it passes its due time (Expert leads).
+    Returns how many warnings were recorded."""
+    from .models import Question
+
+    now = now or timezone.now()
+    warned = 0
+    waiting = Question.objects.waiting().select_for_update(skip_locked=True)
+    for question in waiting.filter(target_at__lt=now, target_warned_at__isnull=True):
+        experts = [question.assigned_to] if question.assigned_to_id else _staff(EXPERTS)
+        outbox_record(
+            event=QUESTION_PAST_TARGET.name,
+            key=f"{QUESTION_PAST_TARGET.name}:{question.pk}",
+            recipients=[Recipient(u.email, u.pk) for u in experts if u.email],
+            context={**_question_summary(question), "admin_url": _question_admin_url(question)},
+        )
+        question.target_warned_at = now
+        question.save(update_fields=["target_warned_at"])
+        warned += 1
+    for question in waiting.filter(due_at__lt=now, due_warned_at__isnull=True):
+        outbox_record(
+            event=QUESTION_PAST_DUE.name,
+            key=f"{QUESTION_PAST_DUE.name}:{question.pk}",
+            recipients=[Recipient(u.email, u.pk) for u in _staff(EXPERT_LEADS)],
+            context={
+                **_question_summary(question),
+                "assignee": question.assigned_to.get_username() if question.assigned_to_id else "",
+                "admin_url": _question_admin_url(question),
+            },
+        )
+        question.due_warned_at = now
+        question.save(update_fields=["due_warned_at"])
+        warned += 1
+    return warned

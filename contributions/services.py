@@ -457,6 +457,7 @@ def question_create(
         due_at=add_business_days(received, 2),
     )
     _question_event(question, actor=None, label=values["name"], source="", note="")
+    notifications.question_received(question, token=token)
     return question, token
 
 
@@ -521,6 +522,7 @@ def question_answer(*, question_id: int, actor, answer: str) -> Question:
     _question_event(
         question, actor=actor, label=actor.get_username(), source=transition.source, note=""
     )
+    notifications.question_answered(question)
     return question
 
 

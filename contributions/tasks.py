@@ -57,3 +57,9 @@ def sweep_outbox() -> int:
 def send_submission_digest() -> int:
     """Daily (beat): tell reviewers and publishers what waits for them."""
     return notifications.submission_digest_record()
+
+
+@shared_task(name="contributions.warn_questions", soft_time_limit=100, time_limit=120, **_RELIABLE)
+def warn_questions() -> int:
+    """Every few minutes (beat): warn about questions past their target or due time."""
+    return notifications.questions_warn()

@@ -222,6 +222,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     # Re-enqueue outbox rows the broker never got (it was down) or whose task was lost.
     "notifications-sweep": {"task": "contributions.sweep_outbox", "schedule": 60.0},
+    # Warn experts of questions past their target, and Expert leads past their due time.
+    "questions-warn": {"task": "contributions.warn_questions", "schedule": 300.0},
     # The daily digest of waiting suggestions, at NOTIFICATIONS_DIGEST_HOUR site time.
     "notifications-digest": {
         "task": "contributions.send_submission_digest",
