@@ -43,7 +43,7 @@ format: install
 test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: migrate
+bench: install
 	$(BIN)/python bench/run.py
 
 clean:

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from cdtsite.admin import ReadOnlyAdminMixin
+
 from .models import SNAPSHOT_FIELDS, Category, Code, CodeRevision
 from .selectors import category_with_descendants
 from .services import CodeDataError, code_create, code_revision_restore, code_update
@@ -169,7 +171,7 @@ class CodeAdminForm(forms.ModelForm):
                     self.add_error(None, f"{name}: {message}")
 
 
-class CodeRevisionInline(admin.TabularInline):
+class CodeRevisionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CodeRevision
     verbose_name = "published revision"
     verbose_name_plural = "revision history"
@@ -193,15 +195,6 @@ class CodeRevisionInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return _may_view_history(request)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="changed fields")
     def changed(self, obj: CodeRevision) -> str:
@@ -285,7 +278,7 @@ def _may_view_history(request) -> bool:
 
 
 @admin.register(CodeRevision)
-class CodeRevisionAdmin(admin.ModelAdmin):
+class CodeRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Published history: read-only; an old revision comes back as a new one."""
 
     list_display = (
@@ -305,15 +298,6 @@ class CodeRevisionAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return _may_view_history(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="changed fields")
     def changed(self, obj: CodeRevision) -> str:

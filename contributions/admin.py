@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from cdtsite.admin import ReadOnlyAdminMixin
 from codes.models import Category, CodeRevision
 
 from . import claims, outbox, services
@@ -83,22 +84,16 @@ class CategoryFilter(admin.SimpleListFilter):
         return queryset.filter(Q(code__category__slug=slug) | Q(code__category__parent__slug=slug))
 
 
-class SubmissionEventInline(admin.TabularInline):
+class SubmissionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SubmissionEvent
     extra = 0
     can_delete = False
     fields = ("created_at", "actor_label", "from_status", "to_status", "note", "is_public")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "code_number",
@@ -118,14 +113,6 @@ class SubmissionAdmin(admin.ModelAdmin):
     inlines = (SubmissionEventInline,)
 
     # All changes happen through the workflow: no add, edit or delete forms.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("code", "code__category")
@@ -341,23 +328,14 @@ def _diff_rows(submission: Submission) -> list[dict]:
 
 
 @admin.register(SubmissionEvent)
-class SubmissionEventAdmin(admin.ModelAdmin):
+class SubmissionEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("submission", "from_status", "to_status", "actor_label", "created_at")
     list_filter = ("to_status",)
     readonly_fields = [f.name for f in SubmissionEvent._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The outbox, for operators: what was sent, what failed and why; resend what failed."""
 
     list_display = (
@@ -395,15 +373,6 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.display(description="last error")
     def short_error(self, obj: Notification) -> str:
         return obj.last_error[:80]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_resend_permission(self, request):
         return request.user.has_perm("contributions.change_notification")

@@ -20,6 +20,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from cdtsite.admin import ReadOnlyAdminMixin
+
 from . import selectors, services
 from .charts import weekly_chart_svg
 from .models import Question, QuestionEvent
@@ -125,7 +127,7 @@ class ReportForm(forms.Form):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "subject",
@@ -144,14 +146,6 @@ class QuestionAdmin(admin.ModelAdmin):
     actions = ("assign_to_me", "assign_to_expert", "mark_spam")
 
     # All changes go through the services: no add, edit or delete forms.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_ordering(self, request):
         # Waiting questions first (answered and closed ones sink), each group soonest due first.
@@ -450,16 +444,7 @@ def _actions_for(question: Question, user) -> set[str]:
 
 
 @admin.register(QuestionEvent)
-class QuestionEventAdmin(admin.ModelAdmin):
+class QuestionEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("question", "from_status", "to_status", "actor_label", "created_at")
     list_filter = ("to_status",)
     readonly_fields = [f.name for f in QuestionEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
