@@ -21,6 +21,7 @@ from codes.models import Category, CodeRevision
 
 from . import claims, outbox, services
 from .diffs import word_diff
+from .forms import FIELD_LABELS
 from .models import Notification, NotificationPreference, Submission, SubmissionEvent
 from .workflow import WorkflowError, actions_available
 
@@ -317,7 +318,7 @@ def _diff_rows(submission: Submission) -> list[dict]:
         rows.append(
             {
                 "field": field,
-                "label": field.replace("_", " "),
+                "label": FIELD_LABELS.get(field, field.replace("_", " ").capitalize()),
                 "current": old_html,
                 "proposed": new_html,
                 "base": word_diff(getattr(base, field, ""), current)[0] if base else None,

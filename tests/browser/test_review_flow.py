@@ -70,7 +70,7 @@ def test_suggested_edit_is_verified_published_and_shown_on_the_code_page(
     expect(review.locator("#submission-status")).to_have_text("Submitted")
     diff_rows = review.locator("table.diff tbody tr")
     expect(diff_rows).to_have_count(1)
-    expect(diff_rows.locator("th")).to_contain_text("billing tips")
+    expect(diff_rows.locator("th")).to_contain_text("Billing tips")
     # Only the added sentence is marked new; the unchanged start is not.
     expect(diff_rows.locator("ins")).to_have_text(ADDED)
     expect(diff_rows.locator("del")).to_have_count(0)
