@@ -128,24 +128,33 @@ class Submission(models.Model):
         return list(self.changes)
 
 
-class SubmissionEvent(models.Model):
-    """Append-only audit log: one row per transition, written in its transaction."""
+class TransitionEvent(models.Model):
+    """An append-only audit row: one per transition, written in its transaction."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # Who acted when there is no user: "submitter" (tracking link) or "system".
+    # Who acted when there is no user: the sender's name, "submitter" (tracking link) or "system".
     actor_label = models.CharField(max_length=120)
     from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10, choices=Submission.Status.choices)
     note = models.TextField(blank=True)
-    # Public notes show on the submitter's tracking page.
-    is_public = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.subject_id}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class SubmissionEvent(TransitionEvent):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    to_status = models.CharField(max_length=10, choices=Submission.Status.choices)
+    # Public notes show on the submitter's tracking page.
+    is_public = models.BooleanField(default=False)
+
+    class Meta(TransitionEvent.Meta):
         constraints = [
             # Every state is entered at most once, so a raced transition cannot log twice.
             models.UniqueConstraint(
@@ -153,8 +162,9 @@ class SubmissionEvent(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.submission_id}: {self.from_status or '∅'} → {self.to_status}"
+    @property
+    def subject_id(self) -> int:
+        return self.submission_id
 
 
 class Notification(models.Model):
@@ -380,21 +390,10 @@ class Question(models.Model):
         return self.status in self.WAITING_STATUSES
 
 
-class QuestionEvent(models.Model):
-    """Append-only audit log of a question's transitions."""
-
+class QuestionEvent(TransitionEvent):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    actor_label = models.CharField(max_length=120)
-    from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10, choices=Question.Status.choices)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ("created_at", "id")
-
-    def __str__(self) -> str:
-        return f"{self.question_id}: {self.from_status or '∅'} → {self.to_status}"
+    @property
+    def subject_id(self) -> int:
+        return self.question_id
