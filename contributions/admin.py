@@ -20,6 +20,7 @@ from cdtsite.admin import ReadOnlyAdminMixin
 from codes.models import Category, CodeRevision
 
 from . import claims, outbox, services
+from .admin_helpers import bulk_apply, error_message
 from .diffs import word_diff
 from .forms import FIELD_LABELS
 from .models import Notification, NotificationPreference, Submission, SubmissionEvent
@@ -229,7 +230,7 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             messages.error(request, f"Suggestion #{pk} does not exist.")
             return HttpResponseRedirect(reverse("admin:contributions_submission_changelist"))
         except (WorkflowError, ValidationError) as exc:
-            messages.error(request, _message(exc))
+            messages.error(request, error_message(exc))
             return HttpResponseRedirect(review_url)
         claims.claim_release(submission_id=pk, user=request.user)
         messages.success(request, f"Suggestion #{pk}: {action} done.")
@@ -237,11 +238,12 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Verify the selected suggestions")
     def verify_selected(self, request, queryset):
-        self._bulk(
+        bulk_apply(
             request,
             queryset,
-            "verified",
-            lambda s: services.submission_verify(submission_id=s.pk, actor=request.user),
+            noun="suggestion",
+            done="verified",
+            call=lambda s: services.submission_verify(submission_id=s.pk, actor=request.user),
         )
 
     @admin.action(description="Reject the selected suggestions…")
@@ -250,11 +252,12 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             form = RejectForm(request.POST)
             if form.is_valid():
                 reason = form.cleaned_data["final_reason"]
-                self._bulk(
+                bulk_apply(
                     request,
                     queryset,
-                    "rejected",
-                    lambda s: services.submission_reject(
+                    noun="suggestion",
+                    done="rejected",
+                    call=lambda s: services.submission_reject(
                         submission_id=s.pk, actor=request.user, reason=reason
                     ),
                 )
@@ -272,29 +275,6 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/contributions/submission/reject_selected.html", context
         )
-
-    def _bulk(self, request, queryset, done: str, call) -> None:
-        """Each row on its own: one refusal does not stop the others."""
-        ok, refused = 0, []
-        for submission in queryset.order_by("pk"):
-            try:
-                call(submission)
-            except (WorkflowError, ValidationError) as exc:
-                refused.append(f"#{submission.pk}: {_message(exc)}")
-            else:
-                ok += 1
-        if ok:
-            messages.success(request, f"{ok} suggestion(s) {done}.")
-        if refused:
-            messages.warning(request, f"{len(refused)} refused — " + "; ".join(refused))
-
-
-def _message(exc) -> str:
-    if isinstance(exc, WorkflowError):
-        return exc.message
-    if hasattr(exc, "message_dict"):
-        return " ".join(m for messages_ in exc.message_dict.values() for m in messages_)
-    return " ".join(exc.messages)
 
 
 def _diff_rows(submission: Submission) -> list[dict]:

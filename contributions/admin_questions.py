@@ -23,6 +23,7 @@ from django.utils.html import format_html
 from cdtsite.admin import ReadOnlyAdminMixin
 
 from . import selectors, services
+from .admin_helpers import bulk_apply, error_message
 from .charts import weekly_chart_svg
 from .models import Question, QuestionEvent
 from .workflow import ANSWER_Q, ASSIGN_Q, WorkflowError, ensure_question_transition
@@ -31,14 +32,6 @@ R = Question.ResponseStatus
 REPORT_PERM = "contributions.view_response_report"
 REPORT_DAYS = 28
 REPORT_MAX_DAYS = 731
-
-
-def _message(exc) -> str:
-    if isinstance(exc, WorkflowError):
-        return exc.message
-    if hasattr(exc, "message_dict"):
-        return " ".join(m for messages_ in exc.message_dict.values() for m in messages_)
-    return " ".join(exc.messages)
 
 
 def _hours(delta: timedelta) -> str:
@@ -308,7 +301,7 @@ class QuestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             messages.error(request, f"Question #{pk} does not exist.")
             return HttpResponseRedirect(queue)
         except (WorkflowError, ValidationError) as exc:
-            messages.error(request, _message(exc))
+            messages.error(request, error_message(exc))
             if action == "answer":
                 # Show the page again with the text kept, rather than lose a written answer.
                 question = get_object_or_404(Question.objects.with_response_status(), pk=pk)
@@ -323,11 +316,12 @@ class QuestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Assign the selected questions to me")
     def assign_to_me(self, request, queryset):
-        self._bulk(
+        bulk_apply(
             request,
             queryset,
-            "assigned to you",
-            lambda q: services.question_assign(question_id=q.pk, actor=request.user),
+            noun="question",
+            done="assigned to you",
+            call=lambda q: services.question_assign(question_id=q.pk, actor=request.user),
         )
 
     @admin.action(description="Assign the selected questions to an expert…")
@@ -336,11 +330,12 @@ class QuestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             form = AssignForm(request.POST)
             if form.is_valid():
                 assignee = form.cleaned_data["assignee"]
-                self._bulk(
+                bulk_apply(
                     request,
                     queryset,
-                    f"assigned to {assignee.get_username()}",
-                    lambda q: services.question_assign(
+                    noun="question",
+                    done=f"assigned to {assignee.get_username()}",
+                    call=lambda q: services.question_assign(
                         question_id=q.pk, actor=request.user, assignee=assignee
                     ),
                 )
@@ -361,27 +356,13 @@ class QuestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Mark the selected questions as spam")
     def mark_spam(self, request, queryset):
-        self._bulk(
+        bulk_apply(
             request,
             queryset,
-            "marked as spam",
-            lambda q: services.question_mark_spam(question_id=q.pk, actor=request.user),
+            noun="question",
+            done="marked as spam",
+            call=lambda q: services.question_mark_spam(question_id=q.pk, actor=request.user),
         )
-
-    def _bulk(self, request, queryset, done: str, call) -> None:
-        """Each row on its own: one refusal does not stop the others."""
-        ok, refused = 0, []
-        for question in queryset.order_by("pk"):
-            try:
-                call(question)
-            except (WorkflowError, ValidationError) as exc:
-                refused.append(f"#{question.pk}: {_message(exc)}")
-            else:
-                ok += 1
-        if ok:
-            messages.success(request, f"{ok} question(s) {done}.")
-        if refused:
-            messages.warning(request, f"{len(refused)} refused — " + "; ".join(refused))
 
     # --- The response-time report ------------------------------------------------------
 
