@@ -12,6 +12,9 @@ from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
+# The embedded defaults (SQLite database, Celery broker) live here; a fresh clone has
+# no var/ yet, and the broker cannot create its file without it.
+VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
 # A developer may keep local values in .env; the real environment always wins.
