@@ -1,5 +1,6 @@
 """Every write that changes a code's content. Views, admin, importer and the
-contributions workflow all call these, so a revision is never skipped.
+workflows (which pass themselves as a revision's `source`) all call these, so a
+revision is never skipped.
 
 The one rule: a change to any snapshot field raises `Code.revision` by one and
 writes a `CodeRevision` with the full new state, in the same transaction.
@@ -229,7 +230,7 @@ def codes_apply(
     entries: Sequence[CodeValues],
     actor=None,
     note: str = "",
-    submission=None,
+    source=None,
     restored_from: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ApplyResult:
@@ -338,8 +339,8 @@ def codes_apply(
         "published_by": actor if getattr(actor, "pk", None) else None,
         "restored_from": restored_from,
     }
-    if submission is not None:
-        meta["submission"] = submission
+    if source is not None:
+        meta["source"] = source
     revisions: list[CodeRevision] = []
     for entry in entries:
         code = codes[entry.code]
@@ -384,12 +385,14 @@ def codes_apply(
     return result
 
 
-def code_create(*, code: str, values: Mapping[str, Any], actor=None, note: str = "") -> Code:
+def code_create(
+    *, code: str, values: Mapping[str, Any], actor=None, note: str = "", source=None
+) -> Code:
     """Create a code at revision 1. Raises CodeDataError naming the field."""
     number = normalize_code(code)
     if Code.objects.filter(code=number).exists():
         raise CodeDataError({0: {"code": [f"{number} already exists."]}})
-    codes_apply(entries=[CodeValues(number, dict(values))], actor=actor, note=note)
+    codes_apply(entries=[CodeValues(number, dict(values))], actor=actor, note=note, source=source)
     return Code.objects.get(code=number)
 
 
@@ -399,7 +402,7 @@ def code_update(
     changes: Mapping[str, Any],
     actor=None,
     note: str = "",
-    submission=None,
+    source=None,
     restored_from: int | None = None,
 ) -> CodeRevision | None:
     """Change fields of an existing code. Any real change is a new revision.
@@ -414,7 +417,7 @@ def code_update(
         entries=[CodeValues(number, dict(changes))],
         actor=actor,
         note=note,
-        submission=submission,
+        source=source,
         restored_from=restored_from,
     )
     return result.revisions[0] if result.revisions else None

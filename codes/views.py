@@ -12,9 +12,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from contributions.forms import QuestionForm
-
 from . import selectors
+from .extensions import code_page_sections
 from .models import CODE_PATTERN, Category, Code
 
 PAGE_SIZE = 50
@@ -87,13 +86,8 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponse:
             "sections": [section for section in sections if section[2]],
             "missing_sections": [title for _, title, text in sections if not text],
             "related": list(code_obj.related_codes.all()),
-            # Answered questions the askers agreed to show; never their name or email.
-            "questions": list(
-                code_obj.questions.filter(is_published=True)
-                .only("subject", "body", "answer", "answered_at", "code_id")
-                .order_by("-answered_at")[:30]
-            ),
-            "question_form": QuestionForm(),
+            # What other apps add (questions and answers, the question form).
+            "extra_sections": code_page_sections(request, code_obj),
         },
     )
 

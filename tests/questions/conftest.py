@@ -1,6 +1,6 @@
 import pytest
 
-from contributions.services import question_create
+from contributions.questions.services import question_create
 
 
 @pytest.fixture
