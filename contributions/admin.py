@@ -17,11 +17,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from cdtsite.admin import ReadOnlyAdminMixin
+from codes.diffs import word_diff
 from codes.models import Category, CodeRevision
 
 from . import claims, outbox, services
 from .admin_helpers import bulk_apply, error_message
-from .diffs import word_diff
 from .forms import FIELD_LABELS
 from .models import Notification, NotificationPreference, Submission, SubmissionEvent
 from .workflow import WorkflowError, actions_available
