@@ -76,6 +76,7 @@ def main() -> None:
     old = setup_databases(verbosity=0, interactive=False)
     worker = None
     try:
+        from contributions.services import submission_create
         from django.contrib.auth import get_user_model
         from django.contrib.auth.models import Group
 
@@ -84,7 +85,6 @@ def main() -> None:
         from codes.services import code_create
         from contributions.models import Notification
         from contributions.roles import roles_setup
-        from contributions.services import submission_create
 
         roles_setup()
         categories_ensure(Category)

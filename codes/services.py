@@ -8,6 +8,7 @@ writes a `CodeRevision` with the full new state, in the same transaction.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,10 +18,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import CODE_PATTERN, EDITABLE_FIELDS, SNAPSHOT_FIELDS, Category, Code, CodeRevision
+from .models import (
+    CODE_PATTERN,
+    EDITABLE_FIELDS,
+    SNAPSHOT_FIELDS,
+    Category,
+    Code,
+    CodeRevision,
+    Edition,
+)
+from .versions import edition_boundaries_move, edition_schedule, versions_sync
 
 TEXT_FIELDS = ("descriptor", "body", "documentation", "billing_tips")
 YEAR_RANGE = (1969, 2100)
+# A change to any of these moves or rewrites the code's versions by date.
+TIMELINE_FIELDS = ("nomenclature", "descriptor", "status", "effective_year", "deleted_year")
 NOMENCLATURE_MAX = Code._meta.get_field("nomenclature").max_length
 _code_re = re.compile(CODE_PATTERN)
 
@@ -233,6 +245,7 @@ def codes_apply(
     source=None,
     restored_from: int | None = None,
     progress: Callable[[int], None] | None = None,
+    edition: int | None = None,
 ) -> ApplyResult:
     """Create or change many codes at once, all or nothing.
 
@@ -244,6 +257,10 @@ def codes_apply(
     A code whose state changed gets `revision + 1` and a `CodeRevision`; a new
     code gets revision 1. Raises `CodeDataError` (nothing written) on any
     invalid value, naming the entry and the field.
+
+    Versions by date follow in the same transaction (`codes.versions`): with
+    `edition` (a yearly release), a changed official text holds from that
+    edition's first day; without it, it corrects the latest version's text.
     """
     if not entries:
         return ApplyResult()
@@ -342,6 +359,7 @@ def codes_apply(
     if source is not None:
         meta["source"] = source
     revisions: list[CodeRevision] = []
+    retimed: list[Code] = []
     for entry in entries:
         code = codes[entry.code]
         state = _state(code, after_related[code.pk])
@@ -349,11 +367,14 @@ def codes_apply(
         if old is None:
             changed_fields = [name for name in SNAPSHOT_FIELDS if state[name] not in ("", [], None)]
             result.added.append(code.code)
+            retimed.append(code)
         else:
             changed_fields = [name for name in SNAPSHOT_FIELDS if state[name] != old[name]]
             if not changed_fields:
                 result.unchanged.append(code.code)
                 continue
+            if set(changed_fields) & set(TIMELINE_FIELDS):
+                retimed.append(code)
             result.changed.append(code.code)
             if state["status"] == Code.Status.DELETED and old["status"] != Code.Status.DELETED:
                 result.deleted.append(code.code)
@@ -382,7 +403,41 @@ def codes_apply(
             )
         )
     result.revisions = CodeRevision.objects.bulk_create(revisions)
+    versions_sync(retimed, edition=edition)
     return result
+
+
+@transaction.atomic
+def edition_effective_set(*, year: int, effective_on: datetime.date) -> Edition | None:
+    """Make CDT edition `year` start on `effective_on` instead of its current first
+    day (1 January unless set before); every version boundary there moves with it.
+
+    The day must fall after the previous edition's start and before the next
+    one's. Returns the Edition row, or None when the day is 1 January (the
+    default needs no row). Raises ValidationError naming `effective_on`.
+    """
+    schedule = edition_schedule()
+    old = schedule.start(year)
+    if not schedule.start(year - 1) < effective_on < schedule.start(year + 1):
+        raise ValidationError(
+            {
+                "effective_on": [
+                    f"CDT {year} must start after CDT {year - 1} "
+                    f"({schedule.start(year - 1):%Y-%m-%d}) and before CDT {year + 1} "
+                    f"({schedule.start(year + 1):%Y-%m-%d})."
+                ]
+            }
+        )
+    Edition.objects.select_for_update().filter(year=year).first()
+    if effective_on != old:
+        edition_boundaries_move(year, old, effective_on)
+    if effective_on == datetime.date(year, 1, 1):
+        Edition.objects.filter(year=year).delete()
+        return None
+    edition, _ = Edition.objects.update_or_create(
+        year=year, defaults={"effective_on": effective_on}
+    )
+    return edition
 
 
 def code_create(
