@@ -8,7 +8,6 @@ writes a `CodeRevision` with the full new state, in the same transaction.
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,9 +24,8 @@ from .models import (
     Category,
     Code,
     CodeRevision,
-    Edition,
 )
-from .versions import edition_boundaries_move, edition_schedule, versions_sync
+from .versions import versions_sync
 
 TEXT_FIELDS = ("descriptor", "body", "documentation", "billing_tips")
 YEAR_RANGE = (1969, 2100)
@@ -405,39 +403,6 @@ def codes_apply(
     result.revisions = CodeRevision.objects.bulk_create(revisions)
     versions_sync(retimed, edition=edition)
     return result
-
-
-@transaction.atomic
-def edition_effective_set(*, year: int, effective_on: datetime.date) -> Edition | None:
-    """Make CDT edition `year` start on `effective_on` instead of its current first
-    day (1 January unless set before); every version boundary there moves with it.
-
-    The day must fall after the previous edition's start and before the next
-    one's. Returns the Edition row, or None when the day is 1 January (the
-    default needs no row). Raises ValidationError naming `effective_on`.
-    """
-    schedule = edition_schedule()
-    old = schedule.start(year)
-    if not schedule.start(year - 1) < effective_on < schedule.start(year + 1):
-        raise ValidationError(
-            {
-                "effective_on": [
-                    f"CDT {year} must start after CDT {year - 1} "
-                    f"({schedule.start(year - 1):%Y-%m-%d}) and before CDT {year + 1} "
-                    f"({schedule.start(year + 1):%Y-%m-%d})."
-                ]
-            }
-        )
-    Edition.objects.select_for_update().filter(year=year).first()
-    if effective_on != old:
-        edition_boundaries_move(year, old, effective_on)
-    if effective_on == datetime.date(year, 1, 1):
-        Edition.objects.filter(year=year).delete()
-        return None
-    edition, _ = Edition.objects.update_or_create(
-        year=year, defaults={"effective_on": effective_on}
-    )
-    return edition
 
 
 def code_create(
