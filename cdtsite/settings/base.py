@@ -182,7 +182,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # No badge fetched from the public validator: the docs page stays on our host.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
-    "ENUM_NAME_OVERRIDES": {"CodeStatusEnum": "codes.models.Code.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "CodeStatusEnum": "codes.models.Code.Status",
+        "ReleaseStatusEnum": "contributions.releases.models.Release.Status",
+    },
 }
 
 # --- Contributions ----------------------------------------------------------
