@@ -170,3 +170,13 @@ def test_rollback_leaves_a_field_changed_since_as_it_is(verified, publisher):
     d0140 = Code.objects.get(code="D0140")
     assert d0140.nomenclature == "limited oral evaluation"
     assert d0140.descriptor == "Corrected after the release."
+
+
+def test_no_answer_is_cached_past_the_switch(verified, publisher, client):
+    # Without a lifetime, no browser or shared cache serves CDT 2026 after the switch.
+    release_publish(release_id=verified.pk, actor=publisher)
+    for path in ("/api/codes/D0140/", "/api/codes/", "/changes/2027/", "/changes/feed/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "max-age" not in response.get("Cache-Control", ""), path
+        assert "Expires" not in response, path
