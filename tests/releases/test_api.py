@@ -28,9 +28,7 @@ def _get(client, user, path: str):
     return client.get(path, HTTP_AUTHORIZATION=f"Token {token}")
 
 
-def test_the_release_by_edition_lists_each_change_with_its_field_diffs(
-    client, proposed, reviewer
-):
+def test_the_release_by_edition_lists_each_change_with_its_field_diffs(client, proposed, reviewer):
     response = _get(client, reviewer, "/api/releases/2027/")
     assert response.status_code == 200
     body = response.json()
