@@ -111,10 +111,6 @@ class Release(models.Model):
         """How messages to the public name it."""
         return f"the CDT {self.edition} release"
 
-    @property
-    def is_live(self) -> bool:
-        return self.status in self.LIVE_STATUSES
-
 
 class ReleaseChange(models.Model):
     """One code's change in a release: {field: {"old", "new"}}, as codes.code_sets gives it."""
