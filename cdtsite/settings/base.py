@@ -183,6 +183,10 @@ SPECTACULAR_SETTINGS = {
     # No badge fetched from the public validator: the docs page stays on our host.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {"CodeStatusEnum": "codes.models.Code.Status"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "codes.fhir.schema.restore_operation_dollar",
+    ],
 }
 
 # --- Contributions ----------------------------------------------------------

@@ -175,7 +175,11 @@ def test_a_code_added_with_a_release_is_in_force_from_the_edition(categories):
         entries=[
             CodeValues(
                 "D0999",
-                {"nomenclature": "New", "category": categories["diagnostic"], "effective_year": 2027},
+                {
+                    "nomenclature": "New",
+                    "category": categories["diagnostic"],
+                    "effective_year": 2027,
+                },
             )
         ],
         edition=2027,
