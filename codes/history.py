@@ -48,6 +48,7 @@ class HistoryEntry:
     changed: list[str] = field(default_factory=list)
     note: str = ""
     previous: str = ""  # the token of the version before, to compare with
+    order: int = 0  # among entries of the same day and kind
 
     @property
     def changed_labels(self) -> list[str]:
@@ -104,6 +105,7 @@ def code_history(
                 edition=edition,
                 changed=changed,
                 previous=previous_token,
+                order=len(entries),
             )
         )
         previous, previous_token = version, token
@@ -117,9 +119,14 @@ def code_history(
                 changed=list(revision.changed_fields),
                 note=revision.note,
                 previous=f"r{revision.revision - 1}" if revision.revision > 1 else "",
+                order=revision.revision,
             )
         )
-    return sorted(entries, key=lambda e: (e.day or datetime.date.min, e.kind == "edited"))[::-1]
+    return sorted(
+        entries,
+        key=lambda e: (e.day or datetime.date.min, e.kind == "edited", e.order),
+        reverse=True,
+    )
 
 
 # --- Comparing two versions ----------------------------------------------------------
