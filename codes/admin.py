@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 
 from cdtsite.admin import ReadOnlyAdminMixin
 
-from .models import SNAPSHOT_FIELDS, Category, Code, CodeRevision
+from .models import SNAPSHOT_FIELDS, Category, Code, CodeRevision, CodeVersion
 from .selectors import category_with_descendants
 from .services import CodeDataError, code_create, code_revision_restore, code_update
 
@@ -209,6 +209,27 @@ class CodeRevisionInline(ReadOnlyAdminMixin, admin.TabularInline):
         return format_html('<a href="{}?{}">choose in history…</a>', url, query)
 
 
+class CodeVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The official text by date of service; it follows the fields above on save."""
+
+    model = CodeVersion
+    verbose_name = "version by date of service"
+    verbose_name_plural = "versions by date of service (from the years and text above)"
+    fields = ("starts", "ends", "edition", "status", "nomenclature", "revision")
+    readonly_fields = fields
+    ordering = ("-valid_from",)
+    extra = 0
+    can_delete = False
+
+    @admin.display(description="valid from")
+    def starts(self, obj: CodeVersion):
+        return obj.starts or "before records"
+
+    @admin.display(description="valid until")
+    def ends(self, obj: CodeVersion):
+        return obj.ends or "still valid"
+
+
 @admin.register(Code)
 class CodeAdmin(admin.ModelAdmin):
     form = CodeAdminForm
@@ -218,7 +239,7 @@ class CodeAdmin(admin.ModelAdmin):
     search_fields = ("code", "nomenclature", "descriptor")
     autocomplete_fields = ("related_codes",)
     readonly_fields = ("revision", "created_at", "updated_at")
-    inlines = (CodeRevisionInline,)
+    inlines = (CodeVersionInline, CodeRevisionInline)
     list_per_page = 100
     fieldsets = (
         (

@@ -208,3 +208,47 @@ def test_syncing_many_codes_costs_a_fixed_number_of_queries(
         versions_sync(codes)
     assert CodeVersion.objects.count() == 200
     assert set(CodeVersion.objects.values_list("valid_from", flat=True)) == {D(2001, 1, 1)}
+
+
+# --- every writer keeps versions in line ------------------------------------------------
+
+
+def test_an_admin_edit_of_the_years_moves_the_versions(client, categories):
+    from tests.codes.test_admin import _change_url, _form_data
+    from tests.factories import UserFactory
+
+    code_make("D0370", effective_year=2000)
+    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    url = _change_url("D0370")
+    page = client.get(url)
+    assert "versions by date of service" in page.content.decode().lower()
+    response = client.post(
+        url, _form_data(page, status="deleted", deleted_year="2025", effective_year="2001")
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert [v[:3] for v in timeline("D0370")] == [
+        (D(2001, 1, 1), D(2024, 12, 31), "active"),
+        (D(2025, 1, 1), DATE_MAX, "deleted"),
+    ]
+
+
+def test_an_import_keeps_versions_in_line(categories):
+    import io
+
+    from codes.importing import codes_import_csv
+
+    header = "code,nomenclature,descriptor,category,status,effective_year,deleted_year\n"
+    first = header + "D0370,Ultrasound,Sound,diagnostic,active,2000,\n"
+    codes_import_csv(path_or_file=io.BytesIO(first.encode()))
+    assert [v[:3] for v in timeline("D0370")] == [(D(2000, 1, 1), DATE_MAX, "active")]
+    second = header + "D0370,Ultrasound,Sound,diagnostic,deleted,2000,2030\n"
+    codes_import_csv(path_or_file=io.BytesIO(second.encode()))
+    assert [v[:3] for v in timeline("D0370")] == [
+        (D(2000, 1, 1), D(2029, 12, 31), "active"),
+        (D(2030, 1, 1), DATE_MAX, "deleted"),
+    ]
+    # A failed import leaves them as they were.
+    bad = header + "D0370,Ultrasound,Sound,diagnostic,active,1999,\nD0371,X,Y,no-such,active,,\n"
+    with pytest.raises(Exception, match="nothing was imported"):
+        codes_import_csv(path_or_file=io.BytesIO(bad.encode()))
+    assert timeline("D0370")[0][0] == D(2000, 1, 1)
