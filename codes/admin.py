@@ -16,7 +16,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from cdtsite.admin import ReadOnlyAdminMixin
@@ -209,27 +209,6 @@ class CodeRevisionInline(ReadOnlyAdminMixin, admin.TabularInline):
         return format_html('<a href="{}?{}">choose in history…</a>', url, query)
 
 
-class CodeVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
-    """The official text by date of service; it follows the fields above on save."""
-
-    model = CodeVersion
-    verbose_name = "version by date of service"
-    verbose_name_plural = "versions by date of service (from the years and text above)"
-    fields = ("starts", "ends", "edition", "status", "nomenclature", "revision")
-    readonly_fields = fields
-    ordering = ("-valid_from",)
-    extra = 0
-    can_delete = False
-
-    @admin.display(description="valid from")
-    def starts(self, obj: CodeVersion):
-        return obj.starts or "before records"
-
-    @admin.display(description="valid until")
-    def ends(self, obj: CodeVersion):
-        return obj.ends or "still valid"
-
-
 @admin.register(Code)
 class CodeAdmin(admin.ModelAdmin):
     form = CodeAdminForm
@@ -238,8 +217,8 @@ class CodeAdmin(admin.ModelAdmin):
     list_filter = (CategoryListFilter, "status", "effective_year")
     search_fields = ("code", "nomenclature", "descriptor")
     autocomplete_fields = ("related_codes",)
-    readonly_fields = ("revision", "created_at", "updated_at")
-    inlines = (CodeVersionInline, CodeRevisionInline)
+    readonly_fields = ("revision", "created_at", "updated_at", "versions_by_date")
+    inlines = (CodeRevisionInline,)
     list_per_page = 100
     fieldsets = (
         (
@@ -261,6 +240,13 @@ class CodeAdmin(admin.ModelAdmin):
             {"fields": ("descriptor", "body", "documentation", "billing_tips", "related_codes")},
         ),
         ("This revision", {"fields": ("note", "base_revision")}),
+        (
+            "Versions by date of service",
+            {
+                "fields": ("versions_by_date",),
+                "description": "The official text by date: follows the years and text above.",
+            },
+        ),
         ("Timestamps", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
@@ -271,6 +257,24 @@ class CodeAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Codes are marked deleted (status and deleted year), never removed.
         return False
+
+    @admin.display(description="versions")
+    def versions_by_date(self, obj: Code) -> str:
+        if not obj.pk:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (v.starts or "before records", v.ends or "still valid", v.status, v.nomenclature)
+                for v in CodeVersion.objects.filter(code=obj).order_by("-valid_from")
+            ),
+        )
+        return format_html(
+            '<table id="code-versions"><thead><tr><th>valid from</th><th>valid until</th>'
+            "<th>status</th><th>nomenclature</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
 
     def save_model(self, request, obj, form, change):
         saved = form.apply(actor=request.user)

@@ -336,8 +336,8 @@ class ExpandApi(FhirView):
         count = self.int_param("count", EXPAND_COUNT_DEFAULT, EXPAND_COUNT_MAX)
         offset = self.int_param("offset", 0, 10**6)
         day = self.date_param()
-        codes = Code.objects.on(day).filter(v__status=Code.Status.ACTIVE)
-        codes = code_search(codes, text, text_prefix="v__") if text else codes.order_by("code")
+        codes = Code.objects.on(day).filter(on_status=Code.Status.ACTIVE)
+        codes = code_search(codes, text, text_prefix="on_") if text else codes.order_by("code")
         total = codes.count()
         rows = (
             list(codes.values_list("code", "on_nomenclature")[offset : offset + count])
