@@ -4,7 +4,7 @@ import runpy
 import sys
 from pathlib import Path
 
-BENCHES = ["notify_latency.py"]
+BENCHES = ["notify_latency.py", "terminology.py"]
 
 if __name__ == "__main__":
     here = Path(__file__).resolve().parent

@@ -21,12 +21,14 @@ from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from cdtsite.api import ApiErrorSerializer, ApiValidationErrorSerializer
 
 from .filters import CodeFilter
 from .models import Category, Code, CodeRevision, code_validator
 from .services import normalize_code
+from .validation import MAX_CODES, claim_lines_check
 from .versions import CodeNotInForce, code_on, day_parse, today
 
 
@@ -373,3 +375,64 @@ def _count_codes(category: Category) -> int:
         _count_codes(child) for child in category.tree_children
     )
     return category.code_count
+
+
+# --- Claim-line check ---------------------------------------------------------------
+
+
+class ClaimCheckInputSerializer(serializers.Serializer):
+    date_of_service = serializers.DateField(
+        input_formats=["%Y-%m-%d"], help_text="The claim's date of service, YYYY-MM-DD."
+    )
+    codes = serializers.ListField(
+        child=serializers.CharField(max_length=40, allow_blank=True, trim_whitespace=False),
+        min_length=1,
+        max_length=MAX_CODES,
+        help_text=f"The claim's procedure codes, 1 to {MAX_CODES}.",
+        error_messages={
+            "max_length": f"At most {MAX_CODES} codes in one check.",
+            "min_length": "Send at least one code.",
+        },
+    )
+
+
+class ClaimLineSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    valid = serializers.BooleanField()
+    cdt_edition = serializers.IntegerField(required=False, help_text="When valid.")
+    nomenclature = serializers.CharField(required=False, help_text="When valid: the title then.")
+    reason = serializers.CharField(
+        required=False,
+        help_text=(
+            "When not valid: the edition a deleted code left, when a code takes effect, "
+            "or that it is unknown or malformed."
+        ),
+    )
+
+
+class ClaimCheckOutputSerializer(serializers.Serializer):
+    results = ClaimLineSerializer(many=True)
+
+
+class ClaimCheckApi(APIView):
+    """Checks the lines of a claim; it writes nothing, so it needs no session (and no CSRF)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        summary="Check a claim's codes for one date of service",
+        description=(
+            f"Up to {MAX_CODES} codes; one result per code, in the order sent. "
+            "A code is valid when it is in force on the date of service."
+        ),
+        request=ClaimCheckInputSerializer,
+        responses={200: ClaimCheckOutputSerializer, 400: ApiValidationErrorSerializer},
+    )
+    def post(self, request):
+        data = ClaimCheckInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        results = claim_lines_check(
+            day=data.validated_data["date_of_service"], codes=data.validated_data["codes"]
+        )
+        return Response({"results": results})

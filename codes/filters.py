@@ -98,7 +98,7 @@ class CodeFilter(django_filters.FilterSet):
     )
     # On the version in force on the date asked (see CodeQuerySet.on).
     status = django_filters.ChoiceFilter(
-        field_name="v__status",
+        field_name="on_status",
         choices=Code.Status.choices,
         help_text="`active` or `deleted` (on the date asked with `on`, default today).",
         error_messages={
@@ -124,4 +124,4 @@ class CodeFilter(django_filters.FilterSet):
         return queryset.filter(category_id__in=category_with_descendants(value))
 
     def filter_q(self, queryset: QuerySet[Code], name: str, value: str):
-        return code_search(queryset, value, text_prefix="v__")
+        return code_search(queryset, value, text_prefix="on_")

@@ -112,7 +112,8 @@ class CodeQuerySet(models.QuerySet):
         annotated with that version: `on_nomenclature`, `on_descriptor`,
         `on_status`, `on_valid_from`, `on_valid_until`, `on_version_id`.
 
-        One join on (code, valid_from); filter on the version as `v__<field>`.
+        One join on (code, valid_from). Filter on the annotations (`on_status`),
+        not on `v__…`: each later filter() on the relation would join it again.
         """
         in_force = Q(versions__valid_from__lte=day, versions__valid_until__gte=day)
         return (

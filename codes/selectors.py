@@ -17,8 +17,8 @@ def code_search(queryset: QuerySet[Code], query: str, *, text_prefix: str = "") 
 
     A number (`D0370`, `d0370`, `0370`, `037`) matches codes by number; words
     must all appear in the code, nomenclature or descriptor (any order, any case).
-    `text_prefix="v__"` searches the text of the version on a date
-    (`Code.objects.on(day)`) rather than the latest one.
+    `text_prefix="on_"` searches the text of the version on a date
+    (`Code.objects.on(day)`'s annotations) rather than the latest one.
     """
     nomenclature, descriptor = f"{text_prefix}nomenclature", f"{text_prefix}descriptor"
     query = (query or "").strip()

@@ -186,6 +186,10 @@ SPECTACULAR_SETTINGS = {
         "CodeStatusEnum": "codes.models.Code.Status",
         "ReleaseStatusEnum": "contributions.releases.models.Release.Status",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "codes.fhir.schema.restore_operation_dollar",
+    ],
 }
 
 # --- Contributions ----------------------------------------------------------
