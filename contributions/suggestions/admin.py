@@ -20,7 +20,7 @@ from django.utils.html import format_html
 
 from cdtsite.admin import ReadOnlyAdminMixin
 from codes.diffs import word_diff
-from codes.models import FIELD_LABELS, Category, CodeRevision
+from codes.models import FIELD_LABELS, Category, Code, CodeRevision
 from contributions.core.admin import bulk_apply, error_message
 from contributions.core.errors import WorkflowError
 
@@ -359,7 +359,8 @@ def _done_message(submission: Submission, action: str, following: Submission | N
     """What changed, linked (the code page after a publish), and where the reviewer goes."""
     row = ACTIONS.first(action)
     if action == "publish" and submission.code_id:
-        code = submission.code
+        # Read again: the service's copy of the code predates its new revision.
+        code = Code.objects.get(pk=submission.code_id)
         done = format_html(
             'Suggestion #{} published: <a href="{}">{} is now at revision {}</a>.',
             submission.pk,
