@@ -181,3 +181,34 @@ def test_answer_and_publish_in_one_step(d0370, expert, new_page, screenshot):
     expect(page).to_have_url(re.compile(r"/codes/D0370/"))
     expect(page.locator("section#questions")).to_contain_text("Yes: report each once.")
     assert UserFactory._meta.model.objects.filter(username="expert").exists()
+
+
+def test_report_dates_read_the_same_in_the_inputs_and_the_heading(
+    d0370, lead, new_page, screenshot
+):
+    question, _token = question_create(
+        name="Ann Asker", email="ann@example.net", subject="Due later", body="Body."
+    )
+    page = new_page()
+    login(page, "lead", "/admin/")
+    # The home lists the queues first, their audit trails after.
+    models = page.locator("#content-main .app-contributions th a").all_inner_texts()
+    assert models.index("Questions") < models.index("Question events")
+    screenshot(page, "admin-home-1280")
+    page.goto("/admin/contributions/question/report/?start=2026-04-06&end=2026-04-19")
+    expect(page.locator("#id_start")).to_have_value("2026-04-06")
+    expect(page.locator("#id_end")).to_have_value("2026-04-19")
+    expect(page.locator("#report-period")).to_have_text(
+        "Questions received from 2026-04-06 to 2026-04-19"
+    )
+    today = timezone.localdate().isoformat()
+    page.locator("#id_start").fill(today)
+    page.locator("#id_end").fill(today)
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#report-period")).to_contain_text(f"from {today} to {today}")
+    expect(page.locator("#n-received")).to_have_text("1")
+    expect(page.locator("#n-due")).to_have_text("0")
+    expect(page.locator("#n-within")).to_have_text("—")
+    expect(page.locator("#report-numbers")).to_contain_text("The 1 not yet due")
+    screenshot(page, "report-1280")
+    assert question.pk
