@@ -13,8 +13,11 @@ from playwright.sync_api import Page, expect
 from contributions.models import Question, Submission
 from contributions.questions.services import question_assign, question_create
 from contributions.suggestions.admin import STANDARD_REASONS
-from contributions.suggestions.services import submission_create, submission_publish
-from contributions.suggestions.services import submission_verify
+from contributions.suggestions.services import (
+    submission_create,
+    submission_publish,
+    submission_verify,
+)
 from tests.factories import UserFactory, code_make
 
 pytestmark = pytest.mark.browser
