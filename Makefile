@@ -11,7 +11,7 @@ help:
 	@echo "make test    install, lint, and run the whole test suite"
 	@echo "make lint    ruff check + ruff format --check"
 	@echo "make format  ruff format and fix"
-	@echo "make bench   run the benchmarks in bench/"
+	@echo "make bench   the site under gunicorn (production settings) vs a bare Django view, one table"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,10 @@ format: install
 test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The load generator is Debian's wrk; the bench needs PostgreSQL and Redis (see README).
 bench: install
-	$(BIN)/python bench/run.py
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 var/static .pytest_cache
