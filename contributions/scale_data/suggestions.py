@@ -127,6 +127,7 @@ class SuggestionRows(GeneratorBase):
         summary["fields"] = sorted(changes)
         admin = {"admin_url": self.submission_admin.format(pk)}
         submitter = [(email, None)]
+        name = events[0][4]  # the first event's label is the submitter's name
         out = batch.notifications
         common = {"submission_id": pk, "out": out}
         for at, _source, target, actor, _label, note, _public in events:
@@ -145,7 +146,7 @@ class SuggestionRows(GeneratorBase):
                     event="submission.receipt",
                     key=f"submission.receipt:{pk}",
                     to=submitter,
-                    context={**summary, "name": "", "tracking_url": tracking},
+                    context={**summary, "name": name, "tracking_url": tracking},
                     at=at,
                     **common,
                 )
@@ -160,7 +161,7 @@ class SuggestionRows(GeneratorBase):
                     **common,
                 )
             elif target in ("published", "rejected"):
-                extra = {"reason": note} if target == "rejected" else {}
+                extra = {"name": name, "reason": note} if target == "rejected" else {"name": name}
                 self.notification(
                     event=f"submission.{target}",
                     key=f"submission.{target}:{pk}",
