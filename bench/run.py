@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import loadgen  # noqa: E402
-from bench.procs import Gunicorn  # noqa: E402
+from bench.procs import Gunicorn, stop_group  # noqa: E402
 
 CODE = "D0370"
 WORDS = "ultrasound"
@@ -216,13 +216,21 @@ def _measure(server: Gunicorn, target: Target) -> Row:
 def _notify_row(env: dict) -> Row:
     row = Row("commit → reviewer's mail", "bench/notify_latency.py", "10/s")
     count = str(knob("BENCH_NOTIFY_COUNT", 300))
-    completed = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+    # Its own process group: on the way out, its Celery worker goes down with it.
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "bench/notify_latency.py", "--count", count, "--json"],
         cwd=ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
+    try:
+        stdout, stderr = process.communicate()
+    finally:
+        stop_group(process)
+    completed = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     for line in completed.stdout.splitlines():
         if line.startswith("BENCH-RESULT "):
             result = json.loads(line.removeprefix("BENCH-RESULT "))
@@ -364,6 +372,8 @@ def bench(json_path: str | None) -> None:
             redis_client.flushdb()
         except redis.RedisError:
             pass
+        # notify_latency.py's own database too, in case it was stopped half-way.
+        _postgres(database, f'DROP DATABASE IF EXISTS "{name}_bench" WITH (FORCE)')
         if not os.environ.get("BENCH_KEEP_DB"):
             _postgres(database, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
