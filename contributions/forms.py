@@ -1,6 +1,10 @@
 from django import forms
 
+from cdtsite.forms import GovukFormMixin
 from codes.models import Code
+
+ENTER_EMAIL = "Enter your email address"
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 
 FIELD_LABELS = {
     "nomenclature": "Title (nomenclature)",
@@ -12,7 +16,7 @@ FIELD_LABELS = {
 }
 
 
-class SuggestForm(forms.Form):
+class SuggestForm(GovukFormMixin, forms.Form):
     """The public suggest-an-edit form, prefilled with the code's current text.
 
     Only the fields the visitor changed become the submission's `changes`;
@@ -62,6 +66,14 @@ class SuggestForm(forms.Form):
     # A field people cannot see; bots fill it in.
     website = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    required_messages = {
+        "rationale": "Say why this change is right",
+        "name": "Enter your name",
+        "email": ENTER_EMAIL,
+    }
+    format_messages = {"email": EMAIL_FORMAT}
+    non_field_errors_target = "nomenclature"
+
     EDIT_FIELDS = (
         "nomenclature",
         "descriptor",
@@ -100,8 +112,18 @@ def _normal(value) -> str:
     return " ".join(str(value or "").split())
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(GovukFormMixin, forms.Form):
     """Ask a billing question (the code page's comments form and the contact page)."""
+
+    required_messages = {
+        "subject": "Enter a subject",
+        "body": "Enter your question",
+        "name": "Enter your name",
+        "email": ENTER_EMAIL,
+    }
+    format_messages = {"email": EMAIL_FORMAT}
+    # The order the page shows them in, so the error summary reads the same way.
+    field_order = ("subject", "body", "code", "name", "email", "publish_consent")
 
     name = forms.CharField(label="Your name", max_length=120, required=False)
     email = forms.CharField(
@@ -114,7 +136,7 @@ class QuestionForm(forms.Form):
         label="Code (optional)",
         required=False,
         max_length=10,
-        help_text="The CDT code your question is about, e.g. D0370.",
+        help_text="The CDT code your question is about, e.g. D0370 or 0370.",
     )
     subject = forms.CharField(label="Subject", max_length=200, required=False)
     body = forms.CharField(
