@@ -57,8 +57,18 @@ class CodeDataError(ValidationError):
         super().__init__(flat)
 
 
+_bare_digits_re = re.compile(r"^[0-9]{4}$")
+
+
 def normalize_code(value: Any) -> str:
-    return str(value or "").strip().upper()
+    """A code number as typed anywhere (form, search, URL, API, CSV) in its one spelling.
+
+    `D0370`, `d0370`, ` d0370 ` and `0370` all become `D0370`: billing staff often
+    leave the letter out. Anything else is only trimmed and upper-cased, so a
+    malformed number still fails validation with the number as given.
+    """
+    number = str(value or "").strip().upper()
+    return f"D{number}" if _bare_digits_re.match(number) else number
 
 
 def _normalize_text(value: Any) -> str:
