@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cdtsite.db_router import catalog_written
+
 from .models import CODE_PATTERN, EDITABLE_FIELDS, SNAPSHOT_FIELDS, Category, Code, CodeRevision
 
 TEXT_FIELDS = ("descriptor", "body", "documentation", "billing_tips")
@@ -392,6 +394,8 @@ def codes_apply(
             )
         )
     result.revisions = CodeRevision.objects.bulk_create(revisions)
+    # Replicas may lag behind this write: public reads use the primary for a while.
+    transaction.on_commit(catalog_written)
     return result
 
 
