@@ -86,7 +86,7 @@ def main() -> None:
         from codes.services import code_create
         from contributions.models import Notification
         from contributions.roles import roles_setup
-        from contributions.services import submission_create
+        from contributions.suggestions.services import submission_create
 
         roles_setup()
         categories_ensure(Category)

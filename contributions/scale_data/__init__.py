@@ -53,7 +53,7 @@ class _Generator(SuggestionRows, QuestionRows):
 SUBMISSION_FIELDS = (
     "id code_id code_number is_new_code base_revision changes rationale sources submitter_name "
     "submitter_email submitted_by_id token_digest status stale_fields is_stale verified_by_id "
-    "verified_at published_by_id published_at published_revision rejected_by_id rejected_at "
+    "verified_at published_by_id published_at rejected_by_id rejected_at "
     "rejection_reason withdrawn_at created_at updated_at"
 ).split()
 SUBMISSION_EVENT_FIELDS = (
@@ -68,7 +68,8 @@ QUESTION_EVENT_FIELDS = (
     "question_id actor_id actor_label from_status to_status note created_at".split()
 )
 NOTIFICATION_FIELDS = (
-    "event event_key recipient recipient_user_id submission_id context state attempts "
+    "event event_key recipient recipient_user_id subject_type_id subject_id context state "
+    "attempts "
     "last_error created_at enqueued_at last_attempt_at sent_at failed_at"
 ).split()
 

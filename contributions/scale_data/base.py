@@ -11,9 +11,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from codes.models import Category, Code
+from contributions.models import Question, Submission
 
 SPAN = timedelta(days=730)
 HOUR = 3600.0
@@ -98,6 +100,9 @@ class GeneratorBase:
         self.publishers = _staff("Publishers", "publisher")
         self.experts = _staff("Experts", "expert")
         self.leads = _staff("Expert leads", "lead")
+        # Each outbox row names what it is about (Notification.subject).
+        self.submission_type = ContentType.objects.get_for_model(Submission).pk
+        self.question_type = ContentType.objects.get_for_model(Question).pk
         self.site = settings.SITE_URL
         self.submission_admin = self.site + _url_template("admin:contributions_submission_change")
         self.question_admin = self.site + _url_template("admin:contributions_question_change")
@@ -142,8 +147,9 @@ class GeneratorBase:
         to: Iterable[tuple[str, int | None]],
         context: dict,
         at: datetime,
-        submission_id: int | None = None,
+        subject: tuple[int, int] | None = None,
     ) -> None:
+        subject_type, subject_id = subject or (None, None)
         rng = self.rng
         recent = (self.now - at).total_seconds() < 600
         for email, user_id in to:
@@ -161,7 +167,8 @@ class GeneratorBase:
                     key,
                     email,
                     user_id,
-                    submission_id,
+                    subject_type,
+                    subject_id,
                     row_context,
                     state,
                     {"pending": 0, "sent": 1, "failed": 9}[state],

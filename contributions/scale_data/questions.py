@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from contributions.business_days import add_business_days
-from contributions.models import token_new
+from contributions.core.tokens import token_new
+from contributions.questions.business_days import add_business_days
 
 from .base import DAY, HOUR, NAMES, Batch, GeneratorBase
 
@@ -122,6 +122,7 @@ class QuestionRows(GeneratorBase):
             tracking = self.track_question.replace("TOKEN", token)
             self.notification(
                 out,
+                subject=(self.question_type, pk),
                 event="question.ack",
                 key=f"question.ack:{pk}",
                 to=[(email, None)],
@@ -130,6 +131,7 @@ class QuestionRows(GeneratorBase):
             )
             self.notification(
                 out,
+                subject=(self.question_type, pk),
                 event="question.received",
                 key=f"question.received:{pk}",
                 to=[(s.email, s.id) for s in self.experts],
@@ -139,6 +141,7 @@ class QuestionRows(GeneratorBase):
             if answered_at:
                 self.notification(
                     out,
+                    subject=(self.question_type, pk),
                     event="question.answered",
                     key=f"question.answered:{pk}",
                     to=[(email, None)],
@@ -149,6 +152,7 @@ class QuestionRows(GeneratorBase):
                 warned = [expert] if expert and assigned_at < target_warned else self.experts
                 self.notification(
                     out,
+                    subject=(self.question_type, pk),
                     event="question.past_target",
                     key=f"question.past_target:{pk}",
                     to=[(s.email, s.id) for s in warned],
@@ -158,6 +162,7 @@ class QuestionRows(GeneratorBase):
             if due_warned:
                 self.notification(
                     out,
+                    subject=(self.question_type, pk),
                     event="question.past_due",
                     key=f"question.past_due:{pk}",
                     to=[(s.email, s.id) for s in self.leads],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from codes.models import EDITABLE_FIELDS
-from contributions.models import token_new
+from contributions.core.tokens import token_new
 
 from .base import NAMES, Batch, GeneratorBase
 
@@ -86,7 +86,6 @@ class SuggestionRows(GeneratorBase):
                     verified_at,
                     publisher.id if publisher else None,
                     published_at,
-                    base if publisher else None,
                     rejecter.id if rejecter else None,
                     rejected_at,
                     reason,
@@ -129,7 +128,7 @@ class SuggestionRows(GeneratorBase):
         submitter = [(email, None)]
         name = events[0][4]  # the first event's label is the submitter's name
         out = batch.notifications
-        common = {"submission_id": pk, "out": out}
+        common = {"subject": (self.submission_type, pk), "out": out}
         for at, _source, target, actor, _label, note, _public in events:
             if target == "submitted":
                 to = [(s.email, s.id) for s in self.reviewers]
