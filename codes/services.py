@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cdtsite.db_router import catalog_written
+from cdtsite.cache import catalog_changed
 
 from .models import CODE_PATTERN, EDITABLE_FIELDS, SNAPSHOT_FIELDS, Category, Code, CodeRevision
 
@@ -394,8 +394,8 @@ def codes_apply(
             )
         )
     result.revisions = CodeRevision.objects.bulk_create(revisions)
-    # Replicas may lag behind this write: public reads use the primary for a while.
-    transaction.on_commit(catalog_written)
+    # Cached public pages end with this write; replicas may lag behind it a while.
+    transaction.on_commit(catalog_changed)
     return result
 
 

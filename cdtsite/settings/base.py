@@ -47,6 +47,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cdtsite.db_router.PublicReadsMiddleware",
+    # Above sessions, CSRF, auth and messages: a cache hit needs none of them.
+    "cdtsite.cache.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,6 +109,21 @@ for _index, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
 DATABASE_ROUTERS = ["cdtsite.db_router.ReplicaRouter"]
 
 REDIS_URL = env("REDIS_URL", default="")
+
+# Public pages and API answers are cached (cdtsite.cache) for this long at most; any
+# public change makes older entries unreachable at once. 0 turns the cache off.
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=600)
+MESSAGE_COOKIE_NAME = "messages"
+# Besides the home page "/": the paths whose anonymous GETs may be served from the cache.
+PUBLIC_CACHE_PATHS = (
+    "/codes/",
+    "/changes/",
+    "/api/codes/",
+    "/api/categories/",
+    "/fhir/",
+    "/sitemap.xml",
+    "/robots.txt",
+)
 
 # Redis is the cache when there is one. IGNORE_EXCEPTIONS keeps pages and POSTs
 # working while Redis is unreachable: a cache miss instead of a 500.
