@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cdtsite.cache import catalog_changed
+
 from .models import CODE_PATTERN, EDITABLE_FIELDS, SNAPSHOT_FIELDS, Category, Code, CodeRevision
 
 TEXT_FIELDS = ("descriptor", "body", "documentation", "billing_tips")
@@ -57,8 +59,18 @@ class CodeDataError(ValidationError):
         super().__init__(flat)
 
 
+_bare_digits_re = re.compile(r"^[0-9]{4}$")
+
+
 def normalize_code(value: Any) -> str:
-    return str(value or "").strip().upper()
+    """A code number as typed anywhere (form, search, URL, API, CSV) in its one spelling.
+
+    `D0370`, `d0370`, ` d0370 ` and `0370` all become `D0370`: billing staff often
+    leave the letter out. Anything else is only trimmed and upper-cased, so a
+    malformed number still fails validation with the number as given.
+    """
+    number = str(value or "").strip().upper()
+    return f"D{number}" if _bare_digits_re.match(number) else number
 
 
 def _normalize_text(value: Any) -> str:
@@ -382,6 +394,8 @@ def codes_apply(
             )
         )
     result.revisions = CodeRevision.objects.bulk_create(revisions)
+    # Cached public pages end with this write; replicas may lag behind it a while.
+    transaction.on_commit(catalog_changed)
     return result
 
 

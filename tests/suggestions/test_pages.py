@@ -80,7 +80,7 @@ def test_errors_show_next_to_their_fields_and_nothing_is_stored(client, d0370):
         0
     ] or ("Propose a new value" in " ".join(form.non_field_errors()))
     html = response.content.decode()
-    assert 'id="id_rationale-errors"' in html
+    assert 'id="id_rationale_error"' in html
     # What the visitor typed is kept.
     assert form["email"].value() == "nope"
     assert Submission.objects.count() == 0
