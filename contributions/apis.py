@@ -10,9 +10,9 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from cdtsite.throttling import AnonWritesThrottle  # noqa: F401  (one bucket with the forms)
 from codes.models import EDITABLE_FIELDS
 
 from . import services
@@ -27,12 +27,6 @@ CONFLICT = inline_serializer(
         "fields": serializers.ListField(child=serializers.CharField()),
     },
 )
-
-
-class AnonWritesThrottle(AnonRateThrottle):
-    """Anonymous writes per client address (THROTTLE_ANON_WRITES, default 30/min)."""
-
-    scope = "anon_writes"
 
 
 def tracking_url(request, token: str) -> str:
@@ -78,10 +72,12 @@ class SubmissionCreateApi(APIView):
             help_text=f"Field → proposed value; fields: {', '.join(EDITABLE_FIELDS)} "
             "(and category for a new code). related_codes is a list of codes."
         )
-        rationale = serializers.CharField(allow_blank=True, trim_whitespace=False)
+        rationale = serializers.CharField(
+            allow_blank=True, trim_whitespace=False, max_length=services.RATIONALE_MAX
+        )
         sources = serializers.JSONField(required=False, help_text="A list of http(s) URLs.")
-        name = serializers.CharField(allow_blank=True, max_length=500)
-        email = serializers.CharField(allow_blank=True, max_length=500)
+        name = serializers.CharField(allow_blank=True, max_length=120)
+        email = serializers.CharField(allow_blank=True, max_length=254)
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -309,10 +305,10 @@ class QuestionCreateApi(APIView):
     throttle_classes = [AnonWritesThrottle]
 
     class InputSerializer(StrictFieldsMixin, serializers.Serializer):
-        name = serializers.CharField(allow_blank=True, max_length=500)
-        email = serializers.CharField(allow_blank=True, max_length=500)
-        subject = serializers.CharField(allow_blank=True, max_length=1000)
-        body = serializers.CharField(allow_blank=True, max_length=20000)
+        name = serializers.CharField(allow_blank=True, max_length=120)
+        email = serializers.CharField(allow_blank=True, max_length=254)
+        subject = serializers.CharField(allow_blank=True, max_length=services.SUBJECT_MAX)
+        body = serializers.CharField(allow_blank=True, max_length=services.QUESTION_BODY_MAX)
         code = serializers.CharField(
             required=False, allow_blank=True, allow_null=True, max_length=10
         )

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cdtsite.throttling import recipient_allowance
+
 from .models import Submission
 from .outbox import EventKind, Recipient, event_register, outbox_record
 
@@ -108,7 +110,9 @@ def submission_received(submission: Submission, *, token: str) -> None:
     outbox_record(
         event=SUBMISSION_RECEIPT.name,
         key=f"{SUBMISSION_RECEIPT.name}:{submission.pk}",
-        recipients=[Recipient(submitter, submission.submitted_by_id)],
+        recipients=[Recipient(submitter, submission.submitted_by_id)]
+        if recipient_allowance(submitter)
+        else [],
         context={**summary, "name": submission.submitter_name, "tracking_url": tracking},
         submission=submission,
     )
@@ -292,7 +296,7 @@ def question_received(question, *, token: str) -> None:
     outbox_record(
         event=QUESTION_ACK.name,
         key=f"{QUESTION_ACK.name}:{question.pk}",
-        recipients=[Recipient(question.email)],
+        recipients=[Recipient(question.email)] if recipient_allowance(question.email) else [],
         context={**summary, "name": question.name, "tracking_url": tracking},
     )
     asker = question.email.lower()
