@@ -56,6 +56,7 @@ class SuggestForm(forms.Form):
     email = forms.CharField(
         label="Your email",
         required=False,
+        max_length=254,  # the stored field's size
         help_text="Private: used only to tell you what happens to your suggestion.",
         widget=forms.EmailInput,
     )
@@ -107,6 +108,7 @@ class QuestionForm(forms.Form):
     email = forms.CharField(
         label="Your email",
         required=False,
+        max_length=254,  # the stored field's size
         widget=forms.EmailInput,
         help_text="Private: the answer is sent here. It is never shown on the site.",
     )
