@@ -46,9 +46,11 @@ def test_public_and_staff_pages_raise_no_csp_violation(new_page, d0370, roles):
     violations: list[str] = []
     page.on(
         "console",
-        lambda msg: violations.append(f"{page.url}: {msg.text}")
-        if "Content Security Policy" in msg.text
-        else None,
+        lambda msg: (
+            violations.append(f"{page.url}: {msg.text}")
+            if "Content Security Policy" in msg.text
+            else None
+        ),
     )
     for path in (
         "/",
