@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import Http404
 
 from .errors import error_answer, is_api
 
@@ -19,16 +20,8 @@ PRIVATE_HEADERS = {
 NUL_MESSAGE = "Null characters are not allowed."
 
 
-def nul_field(request) -> str | None:
-    """Where a NUL is: "path", the query parameter's name, or None.
-
-    The API is left to its views: they answer a malformed code or filter value with
-    their own 404 or 400 naming it (and a property test keeps them from a 500).
-    """
-    if is_api(request):
-        return None
-    if "\x00" in request.path_info:
-        return "path"
+def nul_in_query(request) -> str | None:
+    """The name of a query parameter holding a NUL, or None."""
     if "%00" not in request.META.get("QUERY_STRING", ""):
         return None
     for name, values in request.GET.lists():
@@ -38,17 +31,24 @@ def nul_field(request) -> str | None:
 
 
 class InputGuardMiddleware:
-    """A NUL in the path or the query string is a 400 naming where, never a database error."""
+    """A NUL in a page's path is a 404 (no page has one) and in an admin list's query a
+    400 naming the parameter: never a database error. The API's views and the public
+    pages answer a malformed value in their own words (a property test keeps them from
+    a 500)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        field = nul_field(request)
-        if field is not None:
-            return error_answer(
-                request, 400, f"{field}: {NUL_MESSAGE}", errors={field: [NUL_MESSAGE]}
-            )
+        if not is_api(request):
+            if "\x00" in request.path_info:
+                raise Http404("No page has a null character in its address.")
+            if request.path_info.startswith("/admin/"):
+                field = nul_in_query(request)
+                if field is not None:
+                    return error_answer(
+                        request, 400, f"{field}: {NUL_MESSAGE}", errors={field: [NUL_MESSAGE]}
+                    )
         return self.get_response(request)
 
 
