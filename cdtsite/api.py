@@ -1,5 +1,6 @@
 """API-wide pieces: the JSON error shape every endpoint answers with."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
@@ -8,6 +9,9 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from .errors import DomainError
 
 
 def _first_message(detail) -> str:
@@ -25,8 +29,16 @@ def exception_handler(exc, context):
     """Every error is JSON: {"detail": "<one clear sentence>", "errors": {field: [...]}}.
 
     "detail" names the first offending field so a client can show one line;
-    "errors" keeps DRF's per-field messages for forms.
+    "errors" keeps DRF's per-field messages for forms. Domain errors (a refused
+    transition, a publish conflict) answer their own status here, and a missing
+    object a 404: views never map errors themselves.
     """
+    if isinstance(exc, DomainError):
+        set_rollback()
+        return Response({"detail": exc.message, **exc.extra()}, status=exc.status_code)
+    if isinstance(exc, ObjectDoesNotExist):
+        set_rollback()
+        return Response({"detail": str(exc) or "Not found."}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
@@ -86,7 +98,3 @@ def api_not_found(request, rest=""):
         return HttpResponsePermanentRedirect(f"{fixed}?{query}" if query else fixed)
     detail = f"Not found. Did you mean {fixed} (with a trailing slash)?" if fixed else "Not found."
     return JsonResponse({"detail": detail}, status=status.HTTP_404_NOT_FOUND)
-
-
-def error_response(message: str, code: int, **extra) -> Response:
-    return Response({"detail": message, **extra}, status=code)

@@ -7,7 +7,9 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cdtsite.settings.dev")
+# Production unless told otherwise: a deployment that forgets DJANGO_SETTINGS_MODULE must
+# not run with DEBUG on and a published key (manage.py defaults to development instead).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cdtsite.settings.production")
 
 app = Celery("cdtsite")
 app.config_from_object("django.conf:settings", namespace="CELERY")

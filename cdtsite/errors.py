@@ -1,4 +1,5 @@
-"""Error answers for the whole site: JSON under /api/, a page elsewhere.
+"""Error answers for the whole site: JSON under /api/, a page elsewhere; and the base
+of every domain error.
 
 A database outage is a 503 with Retry-After, not a 500: the request may be sent
 again once the database is back, and nothing it sent was half-written (every
@@ -91,3 +92,21 @@ class DatabaseUnavailableMiddleware:
             logger.error("Database unavailable: %s", exception)
             return database_unavailable(request)
         return None
+
+
+class DomainError(Exception):
+    """A refused change: a message for people and the HTTP status it means.
+
+    Domains raise subclasses (contributions.core.errors); the API's exception handler
+    (cdtsite.api) answers them in one place, so no view maps errors itself.
+    """
+
+    status_code = 409
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def extra(self) -> dict:
+        """More keys for the JSON answer, beside "detail"."""
+        return {}

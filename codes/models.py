@@ -4,6 +4,8 @@ Writes that change a code go through `codes.services`; nothing here bumps revisi
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -24,6 +26,15 @@ EDITABLE_FIELDS = (
     "billing_tips",
     "related_codes",
 )
+# How the public pages, the review page and the feed name those fields.
+FIELD_LABELS = {
+    "nomenclature": "Title (nomenclature)",
+    "descriptor": "Descriptor",
+    "body": "When to use it",
+    "documentation": "What the chart must hold",
+    "billing_tips": "Billing tips",
+    "related_codes": "Related codes",
+}
 # What a CodeRevision keeps: the editable fields and the code-set metadata.
 SNAPSHOT_FIELDS = (*EDITABLE_FIELDS, "category", "status", "effective_year", "deleted_year")
 
@@ -162,14 +173,13 @@ class CodeRevision(models.Model):
         related_name="published_code_revisions",
     )
     restored_from = models.PositiveIntegerField(null=True, blank=True)
-    # The suggested edit this revision published, if any.
-    submission = models.ForeignKey(
-        "contributions.Submission",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="revisions",
+    # What this revision published, if anything beyond a direct edit: a suggested edit
+    # or a release. Generic, so the catalog knows nothing of the workflows.
+    source_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
     note = models.CharField(max_length=500, blank=True)
 
     class Meta:
@@ -181,7 +191,10 @@ class CodeRevision(models.Model):
                 condition=Q(revision__gte=1), name="coderevision_revision_positive"
             ),
         ]
-        indexes = [models.Index(fields=["-published_at"], name="coderevision_published_idx")]
+        indexes = [
+            models.Index(fields=["-published_at"], name="coderevision_published_idx"),
+            models.Index(fields=["source_type", "source_id"], name="coderevision_source_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code.code} revision {self.revision}"

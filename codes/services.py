@@ -1,5 +1,6 @@
 """Every write that changes a code's content. Views, admin, importer and the
-contributions workflow all call these, so a revision is never skipped.
+workflows (which pass themselves as a revision's `source`) all call these, so a
+revision is never skipped.
 
 The one rule: a change to any snapshot field raises `Code.revision` by one and
 writes a `CodeRevision` with the full new state, in the same transaction.
@@ -15,6 +16,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+
+from cdtsite.cache import catalog_changed
 
 from .models import CODE_PATTERN, EDITABLE_FIELDS, SNAPSHOT_FIELDS, Category, Code, CodeRevision
 
@@ -64,8 +67,18 @@ class CodeDataError(ValidationError):
         super().__init__(flat)
 
 
+_bare_digits_re = re.compile(r"^[0-9]{4}$")
+
+
 def normalize_code(value: Any) -> str:
-    return str(value or "").strip().upper()
+    """A code number as typed anywhere (form, search, URL, API, CSV) in its one spelling.
+
+    `D0370`, `d0370`, ` d0370 ` and `0370` all become `D0370`: billing staff often
+    leave the letter out. Anything else is only trimmed and upper-cased, so a
+    malformed number still fails validation with the number as given.
+    """
+    number = str(value or "").strip().upper()
+    return f"D{number}" if _bare_digits_re.match(number) else number
 
 
 def _normalize_text(value: Any) -> str:
@@ -241,7 +254,7 @@ def codes_apply(
     entries: Sequence[CodeValues],
     actor=None,
     note: str = "",
-    submission=None,
+    source=None,
     restored_from: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ApplyResult:
@@ -350,8 +363,8 @@ def codes_apply(
         "published_by": actor if getattr(actor, "pk", None) else None,
         "restored_from": restored_from,
     }
-    if submission is not None:
-        meta["submission"] = submission
+    if source is not None:
+        meta["source"] = source
     revisions: list[CodeRevision] = []
     for entry in entries:
         code = codes[entry.code]
@@ -393,15 +406,19 @@ def codes_apply(
             )
         )
     result.revisions = CodeRevision.objects.bulk_create(revisions)
+    # Cached public pages end with this write; replicas may lag behind it a while.
+    transaction.on_commit(catalog_changed)
     return result
 
 
-def code_create(*, code: str, values: Mapping[str, Any], actor=None, note: str = "") -> Code:
+def code_create(
+    *, code: str, values: Mapping[str, Any], actor=None, note: str = "", source=None
+) -> Code:
     """Create a code at revision 1. Raises CodeDataError naming the field."""
     number = normalize_code(code)
     if Code.objects.filter(code=number).exists():
         raise CodeDataError({0: {"code": [f"{number} already exists."]}})
-    codes_apply(entries=[CodeValues(number, dict(values))], actor=actor, note=note)
+    codes_apply(entries=[CodeValues(number, dict(values))], actor=actor, note=note, source=source)
     return Code.objects.get(code=number)
 
 
@@ -411,7 +428,7 @@ def code_update(
     changes: Mapping[str, Any],
     actor=None,
     note: str = "",
-    submission=None,
+    source=None,
     restored_from: int | None = None,
 ) -> CodeRevision | None:
     """Change fields of an existing code. Any real change is a new revision.
@@ -426,7 +443,7 @@ def code_update(
         entries=[CodeValues(number, dict(changes))],
         actor=actor,
         note=note,
-        submission=submission,
+        source=source,
         restored_from=restored_from,
     )
     return result.revisions[0] if result.revisions else None

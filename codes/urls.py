@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import changes, views
 
 app_name = "codes"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("codes/", views.code_list, name="list"),
     path("codes/<str:code>/", views.code_detail, name="detail"),
+    path("changes/", changes.changes, name="changes"),
+    path("changes/feed/", changes.ChangesFeed(), name="changes-feed"),
 ]

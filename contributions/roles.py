@@ -3,6 +3,9 @@
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from contributions.questions.workflow import ANSWER_Q, ASSIGN_Q, REPORT
+from contributions.suggestions.workflow import PUBLISH, VERIFY
+
 _CATALOG_VIEW = (
     "codes.view_category",
     "codes.view_code",
@@ -19,16 +22,10 @@ _QUESTIONS = (
 )
 
 ROLES: dict[str, tuple[str, ...]] = {
-    "Reviewers": (*_CATALOG_VIEW, *_QUEUE_VIEW, "contributions.verify_submission"),
-    "Publishers": (*_CATALOG_VIEW, *_QUEUE_VIEW, "contributions.publish_submission"),
-    "Experts": (*_CATALOG_VIEW, *_QUESTIONS, "contributions.answer_question"),
-    "Expert leads": (
-        *_CATALOG_VIEW,
-        *_QUESTIONS,
-        "contributions.answer_question",
-        "contributions.assign_question",
-        "contributions.view_response_report",
-    ),
+    "Reviewers": (*_CATALOG_VIEW, *_QUEUE_VIEW, VERIFY),
+    "Publishers": (*_CATALOG_VIEW, *_QUEUE_VIEW, PUBLISH),
+    "Experts": (*_CATALOG_VIEW, *_QUESTIONS, ANSWER_Q),
+    "Expert leads": (*_CATALOG_VIEW, *_QUESTIONS, ANSWER_Q, ASSIGN_Q, REPORT),
 }
 
 

@@ -1,15 +1,8 @@
-from django.urls import path
+"""The public pages of every workflow, under one `contributions:` namespace."""
 
-from . import views
+from contributions.questions.urls import urlpatterns as question_urls
+from contributions.suggestions.urls import urlpatterns as suggestion_urls
 
 app_name = "contributions"
 
-urlpatterns = [
-    path("codes/<str:code>/suggest/", views.suggest, name="suggest"),
-    path("track/submissions/<str:token>/", views.track_submission, name="track-submission"),
-    path("codes/<str:code>/questions/", views.ask_on_code, name="ask-on-code"),
-    path("contact/", views.contact, name="contact"),
-    path("track/questions/<str:token>/", views.track_question, name="track-question"),
-    path("changes/", views.changes, name="changes"),
-    path("changes/feed/", views.ChangesFeed(), name="changes-feed"),
-]
+urlpatterns = [*suggestion_urls, *question_urls]

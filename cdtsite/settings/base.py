@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
@@ -50,6 +51,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "cdtsite.middleware.InputGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cdtsite.db_router.PublicReadsMiddleware",
+    # Above sessions, CSRF, auth and messages: a cache hit needs none of them.
+    "cdtsite.cache.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -103,7 +107,37 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Read replicas (comma-separated URLs) for anonymous public reads; staff and every
+# write use the primary (cdtsite.db_router). After a catalog write, reads stay on the
+# primary this long, the most a replica may lag.
+# https://docs.djangoproject.com/en/5.2/topics/db/multi-db/
+DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+REPLICA_LAG_SECONDS = env.int("REPLICA_LAG_SECONDS", default=30)
+for _index, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    DATABASES[f"replica{_index}"] = {
+        **env.db_url_config(_url),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        # Tests read the replica's alias from the primary's test database.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["cdtsite.db_router.ReplicaRouter"]
+
 REDIS_URL = env("REDIS_URL", default="")
+
+# Public pages and API answers are cached (cdtsite.cache) for this long at most; any
+# public change makes older entries unreachable at once. 0 turns the cache off.
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=600)
+MESSAGE_COOKIE_NAME = "messages"
+# Besides the home page "/": the paths whose anonymous GETs may be served from the cache.
+PUBLIC_CACHE_PATHS = (
+    "/codes/",
+    "/changes/",
+    "/api/codes/",
+    "/api/categories/",
+    "/fhir/",
+    "/sitemap.xml",
+    "/robots.txt",
+)
 
 # Redis is the cache when there is one. IGNORE_EXCEPTIONS keeps pages and POSTs
 # working while Redis is unreachable: a cache miss instead of a 500.

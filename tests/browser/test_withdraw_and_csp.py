@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from contributions.models import Submission
-from contributions.services import submission_create
+from contributions.suggestions.services import submission_create
 
 pytestmark = pytest.mark.browser
 

@@ -1,6 +1,6 @@
 import pytest
 
-from contributions.services import submission_create
+from contributions.suggestions.services import submission_create
 from tests.factories import code_make
 
 SUBMISSION = {

@@ -45,7 +45,7 @@ def test_every_page_has_a_strict_csp_and_permissions_policy(client, d0370):
 
 def test_staff_pages_carry_no_inline_code(admin_client, d0370, submission_token):
     from contributions.models import Question, Submission
-    from contributions.services import question_create
+    from contributions.questions.services import question_create
 
     question_create(**QUESTION)
     pages = [

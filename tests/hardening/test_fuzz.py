@@ -13,7 +13,7 @@ from django.test import Client, override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contributions.services import submission_create
+from contributions.suggestions.services import submission_create
 from tests.hardening.conftest import QUESTION, SUBMISSION
 
 pytestmark = pytest.mark.django_db

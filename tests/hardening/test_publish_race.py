@@ -8,9 +8,9 @@ from django.db import connection, connections
 
 from codes.models import Code
 from codes.services import code_create as real_code_create
-from contributions import services
-from contributions.services import submission_create, submission_verify
-from contributions.workflow import EditConflict
+from contributions.core.errors import EditConflict
+from contributions.suggestions import services
+from contributions.suggestions.services import submission_create, submission_verify
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,7 @@ from cdtsite.celery import app
 from contributions.models import Notification
 
 # The review workflow's fixtures (the roles' fixtures are in tests/conftest.py).
-from tests.contributions.conftest import d0370, submit  # noqa: F401
+from tests.suggestions.conftest import d0370, submit  # noqa: F401
 
 
 @pytest.fixture

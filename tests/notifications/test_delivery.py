@@ -5,10 +5,11 @@ import time
 import pytest
 
 from cdtsite.celery import app, health
-from contributions import outbox
 from contributions.models import Notification
-from contributions.services import submission_reject, submission_verify
-from contributions.tasks import deliver_notification, send_submission_digest, sweep_outbox
+from contributions.notifications import outbox
+from contributions.notifications.tasks import deliver_notification, sweep_outbox
+from contributions.suggestions.services import submission_reject, submission_verify
+from contributions.suggestions.tasks import send_submission_digest
 
 from . import backends
 from .conftest import sent_to, wait_settled, wait_until

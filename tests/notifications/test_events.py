@@ -7,9 +7,14 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.db import transaction
 
-from contributions import notifications, outbox
 from contributions.models import Notification, NotificationPreference
-from contributions.services import submission_publish, submission_reject, submission_verify
+from contributions.notifications import delivery
+from contributions.suggestions import notifications
+from contributions.suggestions.services import (
+    submission_publish,
+    submission_reject,
+    submission_verify,
+)
 from tests.factories import UserFactory
 
 from .conftest import sent_to
@@ -19,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def deliver_all() -> int:
     ids = Notification.objects.filter(state=Notification.State.PENDING).values_list("pk", flat=True)
-    return sum(outbox.notification_deliver(notification_id=pk) for pk in list(ids))
+    return sum(delivery.notification_deliver(notification_id=pk) for pk in list(ids))
 
 
 def test_a_submission_tells_each_reviewer_and_gives_the_submitter_a_receipt(
@@ -142,8 +147,8 @@ def test_an_event_recorded_twice_is_stored_and_sent_once(submit, reviewer, mailo
     notifications.submission_received(submission, token=submission.token)
     assert Notification.objects.filter(event="submission.received").count() == 1
     row = Notification.objects.get(event="submission.received")
-    assert outbox.notification_deliver(notification_id=row.pk) is True
-    assert outbox.notification_deliver(notification_id=row.pk) is False
+    assert delivery.notification_deliver(notification_id=row.pk) is True
+    assert delivery.notification_deliver(notification_id=row.pk) is False
     assert len(sent_to("reviewer@example.com")) == 1
 
 

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from cdtsite.celery import app
-from contributions import outbox
 from contributions.models import Notification
+from contributions.notifications import delivery, outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +26,14 @@ def test_the_redis_visibility_timeout_outlasts_every_wait_the_project_uses(setti
     )
     assert visibility > longest
     # Full jitter never waits past the cap, however many retries.
-    assert max(outbox.retry_countdown(n) for n in range(30)) <= (
+    assert max(delivery.retry_countdown(n) for n in range(30)) <= (
         settings.NOTIFICATIONS_RETRY_BACKOFF_MAX
     )
 
 
 def test_tasks_acknowledge_late_and_requeue_when_their_worker_dies():
-    from contributions.tasks import deliver_notification, send_submission_digest, sweep_outbox
+    from contributions.notifications.tasks import deliver_notification, sweep_outbox
+    from contributions.suggestions.tasks import send_submission_digest
 
     for task in (deliver_notification, sweep_outbox, send_submission_digest):
         assert task.acks_late is True

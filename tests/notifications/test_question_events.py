@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from contributions import notifications
 from contributions.models import Notification, Question
-from contributions.services import question_answer, question_assign, question_create
+from contributions.questions import notifications, services
+from contributions.questions.services import question_answer, question_assign, question_create
 
 from .conftest import sent_to, wait_settled
 from .test_events import deliver_all
@@ -78,8 +78,8 @@ def test_past_target_warns_the_assigned_expert_once(expert, expert2, lead, mailo
     deliver_all()
     mailoutbox.clear()
     _age(question, past_target=True)
-    assert notifications.questions_warn() == 1
-    assert notifications.questions_warn() == 0
+    assert services.questions_warn() == 1
+    assert services.questions_warn() == 0
     assert deliver_all() == 1
     [message] = mailoutbox
     assert message.to == ["expert@example.com"]
@@ -91,7 +91,7 @@ def test_an_unclaimed_question_past_target_warns_every_expert(expert, expert2, m
     deliver_all()
     mailoutbox.clear()
     _age(question, past_target=True)
-    notifications.questions_warn()
+    services.questions_warn()
     deliver_all()
     assert sorted(m.to[0] for m in mailoutbox) == ["expert2@example.com", "expert@example.com"]
 
@@ -101,8 +101,8 @@ def test_past_due_warns_the_expert_leads_once(expert, lead, mailoutbox):
     deliver_all()
     mailoutbox.clear()
     _age(question, past_due=True)
-    assert notifications.questions_warn() == 2  # past target, then past due
-    notifications.questions_warn()
+    assert services.questions_warn() == 2  # past target, then past due
+    services.questions_warn()
     deliver_all()
     overdue = [m for m in mailoutbox if "Overdue" in m.subject]
     assert [m.to for m in overdue] == [["lead@example.com"]]
@@ -114,7 +114,7 @@ def test_answered_questions_are_never_warned(expert, lead):
     question_assign(question_id=question.pk, actor=expert)
     question_answer(question_id=question.pk, actor=expert, answer="A.")
     _age(question, past_due=True)
-    assert notifications.questions_warn() == 0
+    assert services.questions_warn() == 0
 
 
 def test_a_real_worker_delivers_the_acknowledgement_and_the_answer(worker, expert, mailoutbox):

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from contributions import outbox
 from contributions.models import Notification
+from contributions.notifications import outbox
 
 from .conftest import wait_until
 

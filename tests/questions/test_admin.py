@@ -5,7 +5,7 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from contributions.models import Question
-from contributions.services import question_answer, question_assign
+from contributions.questions.services import question_answer, question_assign
 from tests.factories import code_make
 
 pytestmark = pytest.mark.django_db

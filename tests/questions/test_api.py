@@ -1,9 +1,9 @@
 import pytest
 from rest_framework.test import APIClient
 
-from contributions.apis import AnonWritesThrottle
+from contributions.core.api import AnonWritesThrottle
 from contributions.models import Question
-from contributions.services import question_answer, question_assign
+from contributions.questions.services import question_answer, question_assign
 from tests.factories import code_make
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import override_settings
 
-from contributions.business_days import (
+from contributions.questions.business_days import (
     add_business_days,
     business_hours_between,
     business_start,

@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from contributions.models import Question
-from contributions.services import question_answer, question_assign, question_publish
+from contributions.questions.services import question_answer, question_assign, question_publish
 from tests.factories import code_make
 
 pytestmark = pytest.mark.django_db

@@ -2,14 +2,14 @@
 
 import pytest
 
+from contributions.core.errors import NotPermitted, TransitionNotAllowed
 from contributions.models import Question
-from contributions.services import (
+from contributions.questions.services import (
     question_answer,
     question_assign,
     question_close,
     question_mark_spam,
 )
-from contributions.workflow import NotPermitted, TransitionNotAllowed
 
 pytestmark = pytest.mark.django_db
 QS = Question.Status

@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from codes.models import Code
+from contributions.core.errors import NotPermitted, TransitionNotAllowed
 from contributions.models import Question
-from contributions.services import (
+from contributions.questions.services import (
     question_answer,
     question_assign,
     question_by_token,
@@ -15,7 +16,6 @@ from contributions.services import (
     question_mark_spam,
     question_publish,
 )
-from contributions.workflow import NotPermitted, TransitionNotAllowed
 from tests.factories import code_make
 
 pytestmark = pytest.mark.django_db

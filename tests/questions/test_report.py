@@ -4,11 +4,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from contributions.business_days import add_business_days
-from contributions.charts import weekly_chart_svg
 from contributions.models import Question
-from contributions.selectors import percentile, response_report, weekly_response_numbers
-from contributions.services import question_answer, question_assign, question_mark_spam
+from contributions.questions.business_days import add_business_days
+from contributions.questions.charts import weekly_chart_svg
+from contributions.questions.selectors import percentile, response_report, weekly_response_numbers
+from contributions.questions.services import question_answer, question_assign, question_mark_spam
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

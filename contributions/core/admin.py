@@ -1,0 +1,31 @@
+"""Pieces the suggestions' and the questions' admins share."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+
+from .errors import WorkflowError
+
+
+def error_message(exc: Exception) -> str:
+    """A workflow or validation error as one line for an admin message."""
+    if isinstance(exc, WorkflowError):
+        return exc.message
+    if hasattr(exc, "message_dict"):
+        return " ".join(m for messages_ in exc.message_dict.values() for m in messages_)
+    return " ".join(exc.messages)
+
+
+def bulk_apply(request, queryset, *, noun: str, done: str, call) -> None:
+    """Each row on its own: one refusal does not stop the others; then one summary."""
+    ok, refused = 0, []
+    for row in queryset.order_by("pk"):
+        try:
+            call(row)
+        except (WorkflowError, ValidationError) as exc:
+            refused.append(f"#{row.pk}: {error_message(exc)}")
+        else:
+            ok += 1
+    if ok:
+        messages.success(request, f"{ok} {noun}(s) {done}.")
+    if refused:
+        messages.warning(request, f"{len(refused)} refused — " + "; ".join(refused))

@@ -1,0 +1,1 @@
+"""The notification outbox: every message stored with its cause, delivered after commit."""

@@ -1,0 +1,92 @@
+"""The notification outbox's rows and staff members' mail preferences."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+
+
+class Notification(models.Model):
+    """The outbox: one email to one recipient for one event.
+
+    Written in the transaction that caused the event; a Celery task delivers it
+    after the commit. The unique (event_key, recipient) pair is what makes a
+    repeated event or a duplicated task send nothing twice.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    # The kind of message, e.g. "submission.received"; picks the templates.
+    event = models.CharField(max_length=60, db_index=True)
+    # The event's identity, e.g. "submission.received:12" or "digest.submissions:2026-11-23".
+    event_key = models.CharField(max_length=120)
+    recipient = models.EmailField()
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    # What the message is about (a suggestion, a question, a release): any model, so the
+    # outbox needs to know none of them.
+    subject_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    # What the templates need that the database cannot give back later (a tracking
+    # link is only known at creation); secret values are erased once sent.
+    context = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=7, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When a task was last handed to the broker (null: the broker refused it).
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = "outbox notification"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_key", "recipient"], name="notification_once_per_recipient"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "sent", "failed"]),
+                name="notification_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="sent") | Q(sent_at__isnull=False),
+                name="notification_sent_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "created_at"], name="notification_sweep_idx"),
+            models.Index(fields=["subject_type", "subject_id"], name="notification_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_key} → {self.recipient} ({self.state})"
+
+
+class NotificationPreference(models.Model):
+    """A staff member's choices about optional emails (absent row: the defaults)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    # The daily digest of waiting submissions is optional; event emails are not.
+    digest_opt_out = models.BooleanField(
+        default=False, help_text="Do not send me the daily digest of waiting suggestions."
+    )
+
+    def __str__(self) -> str:
+        return f"Notification preferences of {self.user}"

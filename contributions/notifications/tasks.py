@@ -1,0 +1,51 @@
+"""Celery tasks of the outbox: thin, they take ids and call notifications.delivery / outbox."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+
+from . import delivery, outbox
+
+# Late acknowledgement and requeue when the worker process dies: a task killed
+# mid-delivery runs again, and the outbox row's state makes the rerun harmless.
+RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+
+
+@shared_task(
+    bind=True,
+    name=outbox.DELIVER_TASK,
+    soft_time_limit=90,
+    time_limit=120,
+    **RELIABLE,
+)
+def deliver_notification(self, notification_id: int) -> bool:
+    """Send one outbox notification; retry delivery errors with backoff, then mark it failed.
+
+    Like autoretry_for with retry_backoff and retry_jitter, but the policy is read
+    from settings when the task runs (autoretry fixes it at import), and the last
+    failure marks the row failed instead of only logging it.
+    """
+    try:
+        return delivery.notification_deliver(notification_id=notification_id)
+    except (*delivery.DELIVERY_ERRORS, OperationalError) as exc:
+        # OperationalError: the database was briefly unreachable or (SQLite) locked.
+        if self.request.retries >= settings.NOTIFICATIONS_MAX_RETRIES:
+            delivery.notification_failed(notification_id=notification_id, error=exc)
+            return False
+        raise self.retry(
+            exc=exc,
+            countdown=delivery.retry_countdown(self.request.retries),
+            max_retries=settings.NOTIFICATIONS_MAX_RETRIES,
+        ) from exc
+    except Exception as exc:
+        # A bug (a broken template, a missing event kind): retrying will not help.
+        delivery.notification_failed(notification_id=notification_id, error=exc)
+        raise
+
+
+@shared_task(name="contributions.sweep_outbox", soft_time_limit=100, time_limit=120, **RELIABLE)
+def sweep_outbox() -> int:
+    """Every minute (beat): hand the broker what it missed while it was down."""
+    return outbox.outbox_sweep()

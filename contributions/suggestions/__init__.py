@@ -1,0 +1,1 @@
+"""Suggested edits: corrections the public proposes, reviewed and published as revisions."""

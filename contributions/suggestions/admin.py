@@ -1,0 +1,309 @@
+"""The reviewers' and publishers' workplace. Every action is a row of suggestions.workflow's
+table, run through suggestions.services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from cdtsite.admin import ReadOnlyAdminMixin
+from codes.diffs import word_diff
+from codes.models import FIELD_LABELS, Category, CodeRevision
+from contributions.core.admin import bulk_apply, error_message
+from contributions.core.errors import WorkflowError
+
+from . import claims, services
+from .models import Submission, SubmissionEvent
+from .workflow import ACTIONS, actions_available
+
+STANDARD_REASONS = (
+    "No source supports the change.",
+    "The sources do not say what the suggestion says.",
+    "Duplicate of another suggestion.",
+    "Outside what this code covers.",
+    "The current text is already correct.",
+    "Not a correction (spam or a question).",
+)
+
+
+class RejectForm(forms.Form):
+    standard_reason = forms.ChoiceField(
+        choices=[("", "— write the reason below —")] + [(r, r) for r in STANDARD_REASONS],
+        required=False,
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean(self):
+        data = super().clean()
+        reason = (data.get("reason") or "").strip() or data.get("standard_reason") or ""
+        if not reason:
+            raise ValidationError("Pick a standard reason or write one.")
+        data["final_reason"] = reason
+        return data
+
+
+class AgeFilter(admin.SimpleListFilter):
+    title = "age"
+    parameter_name = "age"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Under a day"), ("7", "1–7 days"), ("old", "Over a week")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "1":
+            return queryset.filter(created_at__gte=now - timedelta(days=1))
+        if self.value() == "7":
+            return queryset.filter(
+                created_at__lt=now - timedelta(days=1), created_at__gte=now - timedelta(days=7)
+            )
+        if self.value() == "old":
+            return queryset.filter(created_at__lt=now - timedelta(days=7))
+        return queryset
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    title = "category"
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return [(c.slug, c.name) for c in Category.objects.all()]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        slug = self.value()
+        return queryset.filter(Q(code__category__slug=slug) | Q(code__category__parent__slug=slug))
+
+
+class SubmissionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = SubmissionEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "actor_label", "from_status", "to_status", "note", "is_public")
+    readonly_fields = fields
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "code_number",
+        "status",
+        "fields_changed",
+        "stale_flag",
+        "reviewing",
+        "submitter_name",
+        "created_at",
+    )
+    list_display_links = ("id", "code_number")
+    list_filter = ("status", CategoryFilter, "is_stale", AgeFilter)
+    search_fields = ("code_number", "submitter_name", "rationale")
+    ordering = ("created_at", "id")
+    list_per_page = 50
+    actions = ("verify_selected", "reject_selected")
+    inlines = (SubmissionEventInline,)
+
+    # All changes happen through the workflow: no add, edit or delete forms.
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("code", "code__category")
+
+    @admin.display(description="fields")
+    def fields_changed(self, obj):
+        return ", ".join(obj.changes)
+
+    @admin.display(description="stale", boolean=True, ordering="is_stale")
+    def stale_flag(self, obj):
+        return obj.is_stale
+
+    @admin.display(description="reviewing")
+    def reviewing(self, obj):
+        claim = getattr(self, "_claims", {}).get(obj.pk)
+        return claim.username if claim else ""
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        user = request.user
+        # Offered to whoever holds a permission of the table's rows for that action.
+        for name, action in (("verify", "verify_selected"), ("reject", "reject_selected")):
+            perms = {p for row in ACTIONS.rows if row.name == name for p in row.permissions}
+            if not any(user.has_perm(p) for p in perms):
+                actions.pop(action, None)
+        return actions
+
+    # The claims shown in the queue: one cache round trip for the visible page.
+    def get_changelist_instance(self, request):
+        cl = super().get_changelist_instance(request)
+        self._claims = claims.claims_for([s.pk for s in cl.result_list])
+        return cl
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:pk>/transition/<str:action>/",
+                self.admin_site.admin_view(self.transition_view),
+                name=f"{info[0]}_{info[1]}_transition",
+            ),
+            path(
+                "<int:pk>/claim/",
+                self.admin_site.admin_view(self.claim_view),
+                name=f"{info[0]}_{info[1]}_claim",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        submission = get_object_or_404(
+            Submission.objects.select_related("code", "code__category", "verified_by"),
+            pk=object_id,
+        )
+        if not self.has_view_permission(request, submission):
+            raise PermissionDenied
+        other = claims.claim_take(submission_id=submission.pk, user=request.user)
+        if other is not None:
+            messages.warning(
+                request,
+                f"{other.username} is reviewing this suggestion right now; "
+                "check with them before you act.",
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Suggestion #{submission.pk} for {submission.code_number}",
+            "submission": submission,
+            "rows": _diff_rows(submission),
+            "events": submission.events.select_related("actor"),
+            "transitions": actions_available(submission, request.user),
+            "reject_form": RejectForm(),
+            "claimed_by": other,
+            "claim_url": reverse("admin:contributions_submission_claim", args=[submission.pk]),
+            "claim_renew_ms": max(30, min(300, settings.CONTRIBUTIONS_CLAIM_SECONDS // 3)) * 1000,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/contributions/submission/review.html", context)
+
+    def claim_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        submission = get_object_or_404(Submission, pk=pk)
+        if not self.has_view_permission(request, submission):
+            raise PermissionDenied
+        other = claims.claim_take(submission_id=submission.pk, user=request.user)
+        return JsonResponse({"claimed": other is None, "by": other.username if other else None})
+
+    def transition_view(self, request, pk, action):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        review_url = reverse("admin:contributions_submission_change", args=[pk])
+        if action not in ACTIONS.names(staff=True):
+            messages.error(request, f"Unknown action “{action}”.")
+            return HttpResponseRedirect(review_url)
+        data = {"note": request.POST.get("note", "")}
+        if action == "reject":
+            form = RejectForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, " ".join(form.non_field_errors()))
+                return HttpResponseRedirect(review_url)
+            data["reason"] = form.cleaned_data["final_reason"]
+        try:
+            ACTIONS.call(services, name=action, pk=pk, actor=request.user, data=data)
+        except Submission.DoesNotExist:
+            messages.error(request, f"Suggestion #{pk} does not exist.")
+            return HttpResponseRedirect(reverse("admin:contributions_submission_changelist"))
+        except (WorkflowError, ValidationError) as exc:
+            messages.error(request, error_message(exc))
+            return HttpResponseRedirect(review_url)
+        claims.claim_release(submission_id=pk, user=request.user)
+        messages.success(request, f"Suggestion #{pk}: {action} done.")
+        return HttpResponseRedirect(reverse("admin:contributions_submission_changelist"))
+
+    @admin.action(description="Verify the selected suggestions")
+    def verify_selected(self, request, queryset):
+        bulk_apply(
+            request,
+            queryset,
+            noun="suggestion",
+            done="verified",
+            call=lambda s: services.submission_verify(submission_id=s.pk, actor=request.user),
+        )
+
+    @admin.action(description="Reject the selected suggestions…")
+    def reject_selected(self, request, queryset):
+        if "apply" in request.POST:
+            form = RejectForm(request.POST)
+            if form.is_valid():
+                reason = form.cleaned_data["final_reason"]
+                bulk_apply(
+                    request,
+                    queryset,
+                    noun="suggestion",
+                    done="rejected",
+                    call=lambda s: services.submission_reject(
+                        submission_id=s.pk, actor=request.user, reason=reason
+                    ),
+                )
+                return None
+        else:
+            form = RejectForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Reject suggestions",
+            "queryset": queryset,
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/contributions/submission/reject_selected.html", context
+        )
+
+
+def _diff_rows(submission: Submission) -> list[dict]:
+    """One row per changed field: current vs proposed, and the base text when stale."""
+    code = submission.code
+    base = None
+    if code is not None and submission.is_stale and submission.base_revision:
+        base = CodeRevision.objects.filter(code=code, revision=submission.base_revision).first()
+    current_related = (
+        sorted(code.related_codes.values_list("code", flat=True)) if code is not None else []
+    )
+    rows = []
+    for field, proposed in submission.changes.items():
+        if code is None:
+            current = ""
+        elif field == "related_codes":
+            current = current_related
+        else:
+            current = getattr(code, field, "")
+        old_html, new_html = word_diff(current, proposed)
+        rows.append(
+            {
+                "field": field,
+                "label": FIELD_LABELS.get(field, field.replace("_", " ").capitalize()),
+                "current": old_html,
+                "proposed": new_html,
+                "base": word_diff(getattr(base, field, ""), current)[0] if base else None,
+                "stale": field in submission.stale_fields,
+            }
+        )
+    return rows
+
+
+@admin.register(SubmissionEvent)
+class SubmissionEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("submission", "from_status", "to_status", "actor_label", "created_at")
+    list_filter = ("to_status",)
+    readonly_fields = [f.name for f in SubmissionEvent._meta.fields]
