@@ -22,6 +22,14 @@ from cdtsite.cache import catalog_changed
 from .models import CODE_PATTERN, EDITABLE_FIELDS, SNAPSHOT_FIELDS, Category, Code, CodeRevision
 
 TEXT_FIELDS = ("descriptor", "body", "documentation", "billing_tips")
+# Caps on the long text fields, in characters: the same for the importer, the admin,
+# the suggest form and the API, so each names the field it refuses.
+TEXT_MAX_LENGTHS = {
+    "descriptor": 5000,
+    "body": 20000,
+    "documentation": 10000,
+    "billing_tips": 10000,
+}
 YEAR_RANGE = (1969, 2100)
 NOMENCLATURE_MAX = Code._meta.get_field("nomenclature").max_length
 _code_re = re.compile(CODE_PATTERN)
@@ -150,6 +158,10 @@ def _clean_values(
     for name in TEXT_FIELDS:
         if name in values:
             clean[name] = _normalize_text(values[name])
+            if len(clean[name]) > TEXT_MAX_LENGTHS[name]:
+                errors.setdefault(name, []).append(
+                    f"At most {TEXT_MAX_LENGTHS[name]} characters (it has {len(clean[name])})."
+                )
 
     if "category" in values or existing is None:
         category = category_of(values.get("category"))

@@ -34,10 +34,10 @@ class QuestionCreateApi(APIView):
     throttle_classes = [AnonWritesThrottle]
 
     class InputSerializer(StrictFieldsMixin, serializers.Serializer):
-        name = serializers.CharField(allow_blank=True, max_length=500)
-        email = serializers.CharField(allow_blank=True, max_length=500)
-        subject = serializers.CharField(allow_blank=True, max_length=1000)
-        body = serializers.CharField(allow_blank=True, max_length=20000)
+        name = serializers.CharField(allow_blank=True, max_length=120)
+        email = serializers.CharField(allow_blank=True, max_length=254)
+        subject = serializers.CharField(allow_blank=True, max_length=services.SUBJECT_MAX)
+        body = serializers.CharField(allow_blank=True, max_length=services.QUESTION_BODY_MAX)
         code = serializers.CharField(
             required=False, allow_blank=True, allow_null=True, max_length=10
         )

@@ -20,6 +20,7 @@ class QuestionForm(GovukFormMixin, forms.Form):
     email = forms.CharField(
         label="Your email",
         required=False,
+        max_length=254,  # the stored field's size
         widget=forms.EmailInput,
         help_text="Private: the answer is sent here. It is never shown on the site.",
     )

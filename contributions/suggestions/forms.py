@@ -48,6 +48,7 @@ class SuggestForm(GovukFormMixin, forms.Form):
     email = forms.CharField(
         label="Your email",
         required=False,
+        max_length=254,  # the stored field's size
         help_text="Private: used only to tell you what happens to your suggestion.",
         widget=forms.EmailInput,
     )

@@ -53,7 +53,7 @@ def test_sending_stores_only_the_edited_fields_and_shows_the_tracking_page(clien
     response = client.post("/codes/D0370/suggest/", _form(client))
     assert response.status_code == 302
     assert response["Location"].startswith("/track/submissions/")
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     submission = Submission.objects.get()
     assert submission.changes == {"billing_tips": "A clearer tip."}
     assert submission.sources == ["https://example.org/manual", "https://example.org/other"]
