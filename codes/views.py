@@ -14,11 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from . import selectors
+from . import findability, selectors
 from .extensions import code_page_sections
 from .forms import ClaimCheckForm
 from .history import REVISIONS_SHOWN, CompareError, code_history, side_load, sides_diff
 from .models import CODE_PATTERN, Category, Code, CodeRevision, CodeVersion
+from .services import normalize_code
 from .validation import claim_lines_check
 from .versions import CodeNotInForce, code_on, day_parse, edition_schedule, today
 
@@ -88,7 +89,7 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
 
 
 def code_detail(request: HttpRequest, code: str) -> HttpResponse:
-    number = code.strip().upper()
+    number = normalize_code(code)
     if not _code_re.match(number):
         raise Http404("No such CDT code.")
     if number != code:
@@ -121,6 +122,7 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponse:
         .only("revision", "published_at", "changed_fields", "note", "code_id")
         .order_by("-revision")[:REVISIONS_SHOWN]
     )
+    canonical = findability.code_canonical_url(request, code_obj)
     return render(
         request,
         "codes/code_detail.html",
@@ -128,6 +130,8 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponse:
             "code": code_obj,
             "day": day,
             "asked": asked,
+            "canonical_url": canonical,
+            "defined_term": findability.code_defined_term(code_obj, url=canonical),
             "sections": [section for section in sections if section[2]],
             "missing_sections": [title for _, title, text in sections if not text],
             "related": related,
@@ -142,7 +146,7 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def code_compare(request: HttpRequest, code: str) -> HttpResponse:
     """Two versions of a code side by side, with a word-level diff (see codes.history)."""
-    number = code.strip().upper()
+    number = normalize_code(code)
     if not _code_re.match(number):
         raise Http404("No such CDT code.")
     code_obj = get_object_or_404(Code, code=number)

@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from codes.services import CodeValues, codes_apply, edition_effective_set
+from codes.editions import edition_effective_set
+from codes.services import CodeValues, codes_apply
 
 pytestmark = pytest.mark.django_db
 

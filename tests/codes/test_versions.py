@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from codes.editions import edition_effective_set
 from codes.models import DATE_MAX, DATE_MIN, Code, CodeVersion, Edition
-from codes.services import CodeValues, code_update, codes_apply, edition_effective_set
+from codes.services import CodeValues, code_update, codes_apply
 from codes.versions import CodeNotInForce, code_on, versions_sync
 from tests.factories import code_make
 
