@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from cdtsite.admin import ReadOnlyAdminMixin
+from cdtsite.admin import LargeListAdminMixin, ReadOnlyAdminMixin, code_number_term, id_term
 from codes.diffs import word_diff
 from codes.models import FIELD_LABELS, Category, CodeRevision
 from contributions.core.admin import bulk_apply, error_message
@@ -96,7 +96,7 @@ class SubmissionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SubmissionAdmin(LargeListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "code_number",
@@ -109,7 +109,9 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     list_display_links = ("id", "code_number")
     list_filter = ("status", CategoryFilter, "is_stale", AgeFilter)
-    search_fields = ("code_number", "submitter_name", "rationale")
+    # A code number or #id is an exact lookup (get_search_results); words match these
+    # fields through their trigram indexes.
+    search_fields = ("submitter_name", "rationale")
     ordering = ("created_at", "id")
     list_per_page = 50
     actions = ("verify_selected", "reject_selected")
@@ -119,6 +121,13 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("code", "code__category")
+
+    def get_search_results(self, request, queryset, search_term):
+        if code := code_number_term(search_term):
+            return queryset.filter(code_number=code), False
+        if (pk := id_term(search_term)) is not None:
+            return queryset.filter(pk=pk), False
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="fields")
     def fields_changed(self, obj):
