@@ -36,7 +36,7 @@ BUDGET = 4
         "?event=submission.received",
         "?q=someone@example.org",
         "?q=submission.received:budget-1",
-        "?created_at__gte=2020-01-01",
+        "?created_at__gte=2020-01-01+00:00:00%2B00:00",
         "?p=2",
     ],
 )
