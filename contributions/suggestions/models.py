@@ -13,6 +13,7 @@ from contributions.core.models import TransitionEvent
 TERMINAL_STATUSES = ("published", "rejected", "withdrawn")
 
 
+# Submission.OPEN_STATUSES, as the condition of the review queue's partial indexes.
 OPEN_Q = Q(status__in=["submitted", "verified"])
 
 
