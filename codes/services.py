@@ -17,9 +17,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cdtsite.cache import catalog_changed
+
 from .models import CODE_PATTERN, EDITABLE_FIELDS, SNAPSHOT_FIELDS, Category, Code, CodeRevision
 
 TEXT_FIELDS = ("descriptor", "body", "documentation", "billing_tips")
+# Caps on the long text fields, in characters: the same for the importer, the admin,
+# the suggest form and the API, so each names the field it refuses.
+TEXT_MAX_LENGTHS = {
+    "descriptor": 5000,
+    "body": 20000,
+    "documentation": 10000,
+    "billing_tips": 10000,
+}
 YEAR_RANGE = (1969, 2100)
 NOMENCLATURE_MAX = Code._meta.get_field("nomenclature").max_length
 _code_re = re.compile(CODE_PATTERN)
@@ -57,8 +67,18 @@ class CodeDataError(ValidationError):
         super().__init__(flat)
 
 
+_bare_digits_re = re.compile(r"^[0-9]{4}$")
+
+
 def normalize_code(value: Any) -> str:
-    return str(value or "").strip().upper()
+    """A code number as typed anywhere (form, search, URL, API, CSV) in its one spelling.
+
+    `D0370`, `d0370`, ` d0370 ` and `0370` all become `D0370`: billing staff often
+    leave the letter out. Anything else is only trimmed and upper-cased, so a
+    malformed number still fails validation with the number as given.
+    """
+    number = str(value or "").strip().upper()
+    return f"D{number}" if _bare_digits_re.match(number) else number
 
 
 def _normalize_text(value: Any) -> str:
@@ -138,6 +158,10 @@ def _clean_values(
     for name in TEXT_FIELDS:
         if name in values:
             clean[name] = _normalize_text(values[name])
+            if len(clean[name]) > TEXT_MAX_LENGTHS[name]:
+                errors.setdefault(name, []).append(
+                    f"At most {TEXT_MAX_LENGTHS[name]} characters (it has {len(clean[name])})."
+                )
 
     if "category" in values or existing is None:
         category = category_of(values.get("category"))
@@ -382,6 +406,8 @@ def codes_apply(
             )
         )
     result.revisions = CodeRevision.objects.bulk_create(revisions)
+    # Cached public pages end with this write; replicas may lag behind it a while.
+    transaction.on_commit(catalog_changed)
     return result
 
 

@@ -12,9 +12,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from . import selectors
+from . import findability, selectors
 from .extensions import code_page_sections
 from .models import CODE_PATTERN, Category, Code
+from .services import normalize_code
 
 PAGE_SIZE = 50
 # Longer searches add nothing (code_search keeps eight words) but cost a regex over them.
@@ -67,7 +68,7 @@ def code_list(request: HttpRequest) -> HttpResponse:
 
 
 def code_detail(request: HttpRequest, code: str) -> HttpResponse:
-    number = code.strip().upper()
+    number = normalize_code(code)
     if not _code_re.match(number):
         raise Http404("No such CDT code.")
     if number != code:
@@ -78,11 +79,14 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponse:
         ("documentation", "What the chart must hold", code_obj.documentation),
         ("billing-tips", "Billing tips", code_obj.billing_tips),
     ]
+    canonical = findability.code_canonical_url(request, code_obj)
     return render(
         request,
         "codes/code_detail.html",
         {
             "code": code_obj,
+            "canonical_url": canonical,
+            "defined_term": findability.code_defined_term(code_obj, url=canonical),
             "sections": [section for section in sections if section[2]],
             "missing_sections": [title for _, title, text in sections if not text],
             "related": list(code_obj.related_codes.all()),

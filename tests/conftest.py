@@ -20,7 +20,10 @@ def imaging(categories):
 def _clear_cache():
     from django.core.cache import cache
 
+    from cdtsite.throttling import reset_local_state
+
     cache.clear()
+    reset_local_state()  # the throttle's per-process counters (used without Redis)
     yield
 
 

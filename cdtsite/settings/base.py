@@ -5,10 +5,12 @@ https://django-environ.readthedocs.io/
 """
 
 from datetime import time as _time
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -25,32 +27,45 @@ SECRET_KEY = env("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cdtsite.admin_site.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
+    "axes",
     "codes",
     "contributions",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cdtsite.middleware.InputGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cdtsite.db_router.PublicReadsMiddleware",
+    # Above sessions, CSRF, auth and messages: a cache hit needs none of them.
+    "cdtsite.cache.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "cdtsite.middleware.SecurityHeadersMiddleware",
+    "cdtsite.errors.DatabaseUnavailableMiddleware",
+    "cdtsite.throttling.AnonWritesThrottleMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cdtsite.urls"
@@ -98,7 +113,37 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Read replicas (comma-separated URLs) for anonymous public reads; staff and every
+# write use the primary (cdtsite.db_router). After a catalog write, reads stay on the
+# primary this long, the most a replica may lag.
+# https://docs.djangoproject.com/en/5.2/topics/db/multi-db/
+DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+REPLICA_LAG_SECONDS = env.int("REPLICA_LAG_SECONDS", default=30)
+for _index, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    DATABASES[f"replica{_index}"] = {
+        **env.db_url_config(_url),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        # Tests read the replica's alias from the primary's test database.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["cdtsite.db_router.ReplicaRouter"]
+
 REDIS_URL = env("REDIS_URL", default="")
+
+# Public pages and API answers are cached (cdtsite.cache) for this long at most; any
+# public change makes older entries unreachable at once. 0 turns the cache off.
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=600)
+MESSAGE_COOKIE_NAME = "messages"
+# Besides the home page "/": the paths whose anonymous GETs may be served from the cache.
+PUBLIC_CACHE_PATHS = (
+    "/codes/",
+    "/changes/",
+    "/api/codes/",
+    "/api/categories/",
+    "/fhir/",
+    "/sitemap.xml",
+    "/robots.txt",
+)
 
 # Redis is the cache when there is one. IGNORE_EXCEPTIONS keeps pages and POSTs
 # working while Redis is unreachable: a cache miss instead of a 500.
@@ -119,6 +164,12 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -163,7 +214,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON only, bounded: body size, nesting depth, no NUL or lone surrogates.
+    "DEFAULT_PARSER_CLASSES": ["cdtsite.parsers.BoundedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -193,6 +245,69 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {"CodeStatusEnum": "codes.models.Code.Status"},
 }
+
+# --- Abuse, input bounds and security headers ----------------------------------
+# How many proxies in front of the site append to X-Forwarded-For. 0: the client is
+# the address that connected (a forged header changes nothing).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Acknowledgements and receipts one address may receive, whoever asks for them.
+THROTTLE_ACKS_PER_RECIPIENT = env("THROTTLE_ACKS_PER_RECIPIENT", default="10/hour")
+# The HTML forms (URL names) whose POSTs count against THROTTLE_ANON_WRITES, in one
+# bucket per client with the API's anonymous writes.
+THROTTLED_FORM_VIEWS = frozenset(
+    {
+        "contributions:suggest",
+        "contributions:ask-on-code",
+        "contributions:contact",
+        "contributions:track-submission",
+    }
+)
+# Answers that carry a tracking token in their URL: never cached, referrer kept private.
+PRIVATE_VIEWS = frozenset(
+    {
+        "contributions:track-submission",
+        "contributions:track-question",
+        "api-submission-track",
+        "api-submission-withdraw",
+        "api-question-track",
+    }
+)
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=256 * 1024)
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=16)
+
+# https://django-csp.readthedocs.io/en/latest/configuration.html (django-csp 4 format)
+# Our own files only: no inline script or style anywhere on the site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Powerful browser features the site never uses, off for it and anything it embeds.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), payment=(), usb=(), browsing-topics=()"
+)
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Admin sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failures for one
+# user name from one client, that pair is refused for LOGIN_COOLOFF_MINUTES.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "cdtsite.throttling.axes_client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes_locked_out.html"
 
 # --- Contributions ----------------------------------------------------------
 # Separation of duties: whoever verified a suggestion may not also publish it.

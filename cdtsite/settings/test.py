@@ -12,3 +12,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if CACHES["default"]["BACKEND"].startswith("django_redis"):  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="cdtsite-test")  # noqa: F405
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Tests run inside a transaction that never commits, so the cache's on-commit
+# invalidation never fires: the public cache is off except where a test turns it on
+# (tests/test_public_cache.py commits for real).
+PUBLIC_CACHE_SECONDS = 0

@@ -9,8 +9,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
+
+from cdtsite.throttling import AnonWritesThrottle  # noqa: F401  (one bucket with the forms)
 
 from .actions import ActionTable, Input
 
@@ -22,12 +23,6 @@ CONFLICT = inline_serializer(
         "fields": serializers.ListField(child=serializers.CharField(), required=False),
     },
 )
-
-
-class AnonWritesThrottle(AnonRateThrottle):
-    """Anonymous writes per client address (THROTTLE_ANON_WRITES, default 30/min)."""
-
-    scope = "anon_writes"
 
 
 class StrictFieldsMixin:

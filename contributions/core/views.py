@@ -3,7 +3,7 @@
 PRIVATE_HEADERS = {
     # Tracking pages carry a secret in their URL: keep it out of Referer headers,
     # search engines and shared caches.
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # no-referrer made browsers send Origin: null
     "X-Robots-Tag": "noindex, nofollow",
     "Cache-Control": "private, no-store",
 }

@@ -53,7 +53,7 @@ def weekly_chart_svg(weeks: list[dict], *, title: str = "Weekly response numbers
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="weekly-chart" role="img" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" style="max-width:{WIDTH}px" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
         f'aria-labelledby="weekly-chart-title">',
         f'<title id="weekly-chart-title">{escape(title)}</title>',
         '<g font-family="sans-serif" font-size="11" fill="currentColor">',

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
+from cdtsite.throttling import recipient_allowance
 from contributions.notifications.outbox import EventKind, Recipient, absolute, outbox_record, staff
 
 EXPERTS = "Experts"
@@ -70,7 +71,7 @@ def question_received(question, *, token: str) -> None:
     outbox_record(
         event=QUESTION_ACK.name,
         key=f"{QUESTION_ACK.name}:{question.pk}",
-        recipients=[Recipient(question.email)],
+        recipients=[Recipient(question.email)] if recipient_allowance(question.email) else [],
         context={**summary, "name": question.name, "tracking_url": tracking},
         subject=question,
     )

@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from cdtsite.cache import catalog_changed
 from codes.models import Code
 from codes.services import normalize_code
 from contributions.core.tokens import token_digest, token_new
@@ -197,6 +198,8 @@ def question_publish(*, question_id: int, actor, publish: bool = True) -> Questi
     question.is_published = publish
     question.published_at = timezone.now() if publish else None
     question.save(update_fields=["is_published", "published_at"])
+    # The code page shows it (or stops): cached copies of the page end with this commit.
+    transaction.on_commit(catalog_changed)
     note = "Shown on the code's page." if publish else "Taken off the code's page."
     _question_event(
         question, actor=actor, label=actor.get_username(), source=question.status, note=note

@@ -42,10 +42,12 @@ class SubmissionCreateApi(APIView):
             help_text=f"Field → proposed value; fields: {', '.join(EDITABLE_FIELDS)} "
             "(and category for a new code). related_codes is a list of codes."
         )
-        rationale = serializers.CharField(allow_blank=True, trim_whitespace=False)
+        rationale = serializers.CharField(
+            allow_blank=True, trim_whitespace=False, max_length=services.RATIONALE_MAX
+        )
         sources = serializers.JSONField(required=False, help_text="A list of http(s) URLs.")
-        name = serializers.CharField(allow_blank=True, max_length=500)
-        email = serializers.CharField(allow_blank=True, max_length=500)
+        name = serializers.CharField(allow_blank=True, max_length=120)
+        email = serializers.CharField(allow_blank=True, max_length=254)
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()

@@ -1,9 +1,10 @@
 from django import forms
 
+from cdtsite.forms import EMAIL_FORMAT, ENTER_EMAIL, GovukFormMixin
 from codes.models import FIELD_LABELS, Code
 
 
-class SuggestForm(forms.Form):
+class SuggestForm(GovukFormMixin, forms.Form):
     """The public suggest-an-edit form, prefilled with the code's current text.
 
     Only the fields the visitor changed become the submission's `changes`;
@@ -47,11 +48,20 @@ class SuggestForm(forms.Form):
     email = forms.CharField(
         label="Your email",
         required=False,
+        max_length=254,  # the stored field's size
         help_text="Private: used only to tell you what happens to your suggestion.",
         widget=forms.EmailInput,
     )
     # A field people cannot see; bots fill it in.
     website = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    required_messages = {
+        "rationale": "Say why this change is right",
+        "name": "Enter your name",
+        "email": ENTER_EMAIL,
+    }
+    format_messages = {"email": EMAIL_FORMAT}
+    non_field_errors_target = "nomenclature"
 
     EDIT_FIELDS = (
         "nomenclature",

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cdtsite.throttling import recipient_allowance
 from contributions.notifications.outbox import EventKind, Recipient, absolute, outbox_record, staff
 
 from .models import Submission
@@ -90,7 +91,9 @@ def submission_received(submission: Submission, *, token: str) -> None:
     outbox_record(
         event=SUBMISSION_RECEIPT.name,
         key=f"{SUBMISSION_RECEIPT.name}:{submission.pk}",
-        recipients=[Recipient(submitter, submission.submitted_by_id)],
+        recipients=[Recipient(submitter, submission.submitted_by_id)]
+        if recipient_allowance(submitter)
+        else [],
         context={**summary, "name": submission.submitter_name, "tracking_url": tracking},
         subject=submission,
     )

@@ -15,6 +15,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cdtsite.locks import lock_code_number
 from codes.models import CODE_PATTERN, EDITABLE_FIELDS, Code, CodeRevision
 from codes.services import (
     CodeDataError,
@@ -312,6 +313,7 @@ def submission_publish(*, submission_id: int, actor, note: str = "") -> Submissi
     transition = ensure_transition(submission, action="publish", actor=actor)
     publish_note = f"Published from suggestion #{submission.pk}."
     if submission.is_new_code:
+        lock_code_number(submission.code_number)  # a rival publish of this number waits here
         if Code.objects.filter(code=submission.code_number).exists():
             raise EditConflict(
                 f"{submission.code_number} exists now; the suggestion was for a new code.",

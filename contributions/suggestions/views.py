@@ -66,7 +66,8 @@ def track_submission(request, token):
         raise Http404("No suggestion has this tracking link.") from None
     if request.method == "POST":
         try:
-            services.submission_withdraw(token=token, note=request.POST.get("note", ""))
+            note = request.POST.get("note", "").replace("\x00", "")  # PostgreSQL refuses NUL
+            services.submission_withdraw(token=token, note=note)
         except WorkflowError as exc:
             messages.error(request, exc.message)
         else:

@@ -56,8 +56,8 @@ def new_page(browser: Browser, live_server) -> Iterator[Callable[[], Page]]:
     contexts: list[BrowserContext] = []
     errors: list[str] = []
 
-    def make() -> Page:
-        context = browser.new_context(base_url=live_server.url)
+    def make(**options) -> Page:
+        context = browser.new_context(base_url=live_server.url, **options)
         context.set_default_timeout(STEP_TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()

@@ -120,14 +120,25 @@ def test_suggest_form_without_change_or_rationale_shows_errors_beside_the_fields
     assert sent.value.status == 400
     expect(page).to_have_url(re.compile(r"/codes/D0370/suggest/$"))
     expect(page.locator("#form-errors")).to_contain_text("Propose a new value")
-    rationale = page.locator(".field", has=page.get_by_label("Why is this change right?"))
-    expect(rationale.locator(".errorlist")).to_contain_text("Say why the change is right")
-    email = page.locator(".field", has=page.get_by_label("Your email"))
-    expect(email.locator(".errorlist")).to_contain_text("valid email")
+    # The summary has focus and lists every error; each field is described by its own.
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text(
+        [
+            "Propose a new value for at least one field.",
+            "Say why this change is right",
+            "Enter your email address",
+        ]
+    )
+    rationale = page.get_by_label("Why is this change right?")
+    expect(rationale).to_have_accessible_description(re.compile("Say why this change is right"))
+    expect(page.get_by_label("Your email")).to_have_accessible_description(
+        re.compile("Enter your email address")
+    )
     # What the visitor typed is kept, and fields without errors show none.
     name = page.locator(".field", has=page.get_by_label("Your name"))
     expect(name.get_by_role("textbox")).to_have_value("Pat Visitor")
-    expect(name.locator(".errorlist")).to_have_count(0)
+    expect(name.locator(".field-error")).to_have_count(0)
     expect(page.get_by_label("Billing tips", exact=True)).to_have_value(OLD_TIP)
     screenshot(page, "suggest-errors")
     assert not Submission.objects.exists()

@@ -1,6 +1,7 @@
 import pytest
 
 from contributions.questions.services import question_create
+from tests.suggestions.conftest import d0370, submit  # noqa: F401
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def test_asking_on_a_code_page_ties_the_question_to_the_code(client, d0370):
     assert 'id="sent-notice"' in html and 'id="expected-by"' in html
     assert 'id="question-status">New<' in html
     assert "ann.private@example.net" not in html
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
 
 
 @pytest.mark.parametrize(

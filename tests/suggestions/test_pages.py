@@ -53,7 +53,7 @@ def test_sending_stores_only_the_edited_fields_and_shows_the_tracking_page(clien
     response = client.post("/codes/D0370/suggest/", _form(client))
     assert response.status_code == 302
     assert response["Location"].startswith("/track/submissions/")
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     submission = Submission.objects.get()
     assert submission.changes == {"billing_tips": "A clearer tip."}
     assert submission.sources == ["https://example.org/manual", "https://example.org/other"]
@@ -80,7 +80,7 @@ def test_errors_show_next_to_their_fields_and_nothing_is_stored(client, d0370):
         0
     ] or ("Propose a new value" in " ".join(form.non_field_errors()))
     html = response.content.decode()
-    assert 'id="id_rationale-errors"' in html
+    assert 'id="id_rationale_error"' in html
     # What the visitor typed is kept.
     assert form["email"].value() == "nope"
     assert Submission.objects.count() == 0
