@@ -14,7 +14,6 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -22,13 +21,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from cdtsite.admin import ReadOnlyAdminMixin
+from cdtsite.admin import LargeListAdminMixin, ReadOnlyAdminMixin, code_number_term, id_term
 from contributions.core.admin import bulk_apply, error_message
 from contributions.core.errors import WorkflowError
 
 from . import selectors, services
 from .admin_report import REPORT_PERM, ReportViewMixin
-from .models import Question, QuestionEvent
+from .models import WAITING_FIRST, Question, QuestionEvent
+from .queue import response_status_q
 from .workflow import ACTIONS, ANSWER_Q, ASSIGN_Q, question_actions_available
 
 R = Question.ResponseStatus
@@ -58,7 +58,7 @@ def due_relative(question: Question, now=None) -> str:
 
 
 class ResponseStatusFilter(admin.SimpleListFilter):
-    """Filters on the SQL annotation of QuestionQuerySet.with_response_status()."""
+    """The response statuses of QuestionQuerySet.with_response_status(), as filters."""
 
     title = "response status"
     parameter_name = "response"
@@ -68,7 +68,8 @@ class ResponseStatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() in R.values:
-            return queryset.filter(response_status=self.value())
+            # Plain predicates on indexed columns, not the annotation (a scan of every row).
+            return queryset.filter(response_status_q(self.value()))
         return queryset
 
 
@@ -120,7 +121,7 @@ class AssignForm(forms.Form):
 
 
 @admin.register(Question)
-class QuestionAdmin(ReportViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class QuestionAdmin(LargeListAdminMixin, ReportViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "subject",
@@ -133,7 +134,9 @@ class QuestionAdmin(ReportViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     list_display_links = ("id", "subject")
     list_filter = (QueueFilter, ResponseStatusFilter, "status", AssigneeFilter)
-    search_fields = ("subject", "body", "code__code")
+    # A code number or #id is an exact lookup (get_search_results); words match these
+    # fields through their trigram indexes.
+    search_fields = ("subject", "body")
     ordering = ("due_at", "id")
     list_per_page = 50
     actions = ("assign_to_me", "assign_to_expert", "mark_spam")
@@ -142,13 +145,9 @@ class QuestionAdmin(ReportViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     # All changes go through the services: no add, edit or delete forms.
 
     def get_ordering(self, request):
-        # Waiting questions first (answered and closed ones sink), each group soonest due first.
-        waiting_first = Case(
-            When(status__in=Question.WAITING_STATUSES, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-        return (waiting_first.asc(), "due_at", "id")
+        # Waiting questions first (answered and closed ones sink), each group soonest due
+        # first: the expression of question_queue_order_idx, so the index serves it.
+        return (WAITING_FIRST.asc(), "due_at", "id")
 
     def get_queryset(self, request):
         return (
@@ -157,6 +156,13 @@ class QuestionAdmin(ReportViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             .with_response_status()
             .select_related("code", "assigned_to")
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        if code := code_number_term(search_term):
+            return queryset.filter(code__code=code), False
+        if (pk := id_term(search_term)) is not None:
+            return queryset.filter(pk=pk), False
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="code", ordering="code__code")
     def code_number(self, obj):

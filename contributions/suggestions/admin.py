@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from cdtsite.admin import ReadOnlyAdminMixin
+from cdtsite.admin import LargeListAdminMixin, ReadOnlyAdminMixin, code_number_term, id_term
 from codes.diffs import word_diff
 from codes.models import FIELD_LABELS, Category, Code, CodeRevision
 from contributions.core.admin import bulk_apply, error_message
@@ -129,7 +129,7 @@ class SubmissionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SubmissionAdmin(LargeListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "code_cell",
@@ -142,7 +142,9 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     list_display_links = ("id", "code_cell")
     list_filter = (QueueFilter, "status", CategoryFilter, StaleFilter, AgeFilter)
-    search_fields = ("code_number", "submitter_name", "rationale")
+    # A code number or #id is an exact lookup (get_search_results); words match these
+    # fields through their trigram indexes.
+    search_fields = ("submitter_name", "rationale")
     ordering = ("created_at", "id")
     list_per_page = 50
     actions = ("verify_selected", "reject_selected")
@@ -153,6 +155,13 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("code", "code__category")
+
+    def get_search_results(self, request, queryset, search_term):
+        if code := code_number_term(search_term):
+            return queryset.filter(code_number=code), False
+        if (pk := id_term(search_term)) is not None:
+            return queryset.filter(pk=pk), False
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="code", ordering="code_number")
     def code_cell(self, obj):
