@@ -12,6 +12,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cdtsite.cache import catalog_changed
+
 from .models import Edition
 from .versions import edition_boundaries_move, edition_schedule
 
@@ -45,6 +47,8 @@ def edition_effective_set(*, year: int, effective_on: datetime.date) -> Edition 
     old = edition_schedule().start(year)
     if effective_on != old:
         edition_boundaries_move(year, old, effective_on)
+        # Which version is in force on those days changed: cached answers end here.
+        transaction.on_commit(catalog_changed)
     if effective_on == datetime.date(year, 1, 1):
         Edition.objects.filter(year=year).delete()
         return None

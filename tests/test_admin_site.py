@@ -27,8 +27,15 @@ def test_the_home_lists_the_queues_before_their_audit_trails(root):
         a for a in response.context["app_list"] if a["app_label"] == "contributions"
     ]
     names = [m["object_name"] for m in contributions["models"]]
-    assert names[:4] == ["Submission", "Question", "SubmissionEvent", "QuestionEvent"]
-    assert set(names[4:]) == {"Notification", "NotificationPreference"}
+    assert names[:6] == [
+        "Submission",
+        "Question",
+        "Release",
+        "SubmissionEvent",
+        "QuestionEvent",
+        "ReleaseEvent",
+    ]
+    assert set(names[6:]) == {"Notification", "NotificationPreference"}
 
 
 def test_the_login_page_names_the_site_too(client):

@@ -60,6 +60,7 @@ class ReleaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Release)
 class ReleaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    index_order = 25  # a queue too: after suggestions and questions, before the trails
     list_display = ("edition", "effective_on", "status", "summary", "source_name", "created_at")
     list_filter = ("status",)
     ordering = ("-edition", "-created_at")
@@ -138,6 +139,7 @@ class ReleaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(ReleaseEvent)
 class ReleaseEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    index_order = 45
     list_display = ("release", "from_status", "to_status", "actor_label", "created_at")
     list_filter = ("to_status",)
     readonly_fields = [f.name for f in ReleaseEvent._meta.fields]
