@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from . import schema as _schema  # noqa: F401  (registers the strict-input schema extension)
 from .errors import DomainError
 
 
@@ -59,6 +60,54 @@ def exception_handler(exc, context):
     return response
 
 
+def _json_type_error(field: serializers.Field, value):
+    """The error for a JSON value of the wrong type, or None.
+
+    DRF turns 5 into "5" for a text field, "5" into 5 for a number and "yes" into
+    True for a flag; the schema promises a string, an integer and a boolean, so a
+    strict endpoint takes JSON's own types only.
+    """
+    if value is None:
+        return None  # the field's own allow_null decides
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        errors = {
+            str(index): [message]
+            for index, item in enumerate(value)
+            if (message := _json_type_error(field.child, item))
+        }
+        return errors or None
+    if isinstance(field, serializers.CharField) and not isinstance(value, str):
+        return "Not a valid string."
+    if isinstance(field, serializers.IntegerField) and (
+        isinstance(value, bool) or not isinstance(value, int)
+    ):
+        return "A valid integer is required."
+    if isinstance(field, serializers.BooleanField) and not isinstance(value, bool):
+        return "Must be true or false."
+    return None
+
+
+class StrictInputMixin:
+    """Input as the schema states it: unknown keys refused (the schema says
+    `additionalProperties: false`, see cdtsite.schema) and JSON types taken as they are."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
+        # Every problem at once: unknown keys beside the known fields' own errors.
+        errors = {name: ["Unknown field."] for name in sorted(set(data) - set(self.fields))}
+        for name, field in self.fields.items():
+            if name in data and (problem := _json_type_error(field, data[name])):
+                errors[name] = problem if isinstance(problem, dict) else [problem]
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            errors = {**exc.detail, **errors}
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
 class ApiErrorSerializer(serializers.Serializer):
     """Schema of an error answer (403, 404, 405, 409, 429); for extend_schema(responses=...)."""
 
@@ -68,7 +117,10 @@ class ApiErrorSerializer(serializers.Serializer):
 class ApiValidationErrorSerializer(ApiErrorSerializer):
     """Schema of a 400 answer: the first problem in "detail", every problem by field."""
 
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    # Absent when the body could not be read at all (not JSON, not UTF-8, too deep).
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
 
 
 def _slash_appended(request) -> str | None:

@@ -43,6 +43,13 @@ class KeysetPagination(CursorPagination):
             )
         return int(raw)
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
     def paginate_queryset(self, queryset, request, view=None):
         if "page" in request.query_params:
             raise exceptions.ValidationError(
@@ -62,7 +69,7 @@ class StrictOrderingFilter(OrderingFilter):
     def get_ordering(self, request, queryset, view):
         raw = request.query_params.get(self.ordering_param)
         default = tuple(getattr(view, "ordering", ()))
-        if not raw:
+        if raw is None:
             return default
         allowed = list(view.ordering_fields)
         terms = [t.strip() for t in raw.split(",") if t.strip()]

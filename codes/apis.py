@@ -12,6 +12,7 @@ from django.db.models import Count
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -23,7 +24,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cdtsite.api import ApiErrorSerializer, ApiValidationErrorSerializer
+from cdtsite.api import ApiErrorSerializer, ApiValidationErrorSerializer, StrictInputMixin
 
 from .filters import CodeFilter
 from .models import Category, Code, CodeRevision, code_validator
@@ -40,14 +41,31 @@ class CatalogPagination(PageNumberPagination):
     page_size_query_description = f"Results per page, 1 to {max_page_size}."
 
     def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param, "").strip()
-        if not raw:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
             return self.page_size
         if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
             raise exceptions.ValidationError(
                 {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}
             )
         return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # Not a page number at all is bad input (400); a page past the last is a 404.
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and (not raw.isdigit() or int(raw) < 1):
+            raise exceptions.ValidationError(
+                {self.page_query_param: ["A page number: a whole number from 1."]}
+            )
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
 
 
 # --- Serializers -------------------------------------------------------------
@@ -204,23 +222,28 @@ ON_PARAMETER = OpenApiParameter(
 
 
 class CodeNotInForceSerializer(serializers.Serializer):
-    """Schema of the 404 for a code not valid on the date asked."""
+    """Schema of a 404 of one code: not a code, no such code, or (with `code` and its
+    dates) a code not valid on the date asked."""
 
     detail = serializers.CharField()
-    code = serializers.CharField()
+    code = serializers.CharField(
+        required=False, help_text="With the dates below, when the code exists at all."
+    )
     valid_from = serializers.DateField(
-        allow_null=True, help_text="First day it was valid; null: no known start."
+        required=False, allow_null=True, help_text="First day it was valid; null: no known start."
     )
     valid_until = serializers.DateField(
-        allow_null=True, help_text="Last day it was valid; null: still valid."
+        required=False, allow_null=True, help_text="Last day it was valid; null: still valid."
     )
 
 
 def on_date(request) -> tuple:
     """(the date of service asked for or today, whether one was asked); 400 naming `on`."""
-    raw = request.query_params.get("on", "")
-    if not raw.strip():
+    raw = request.query_params.get("on")
+    if raw is None:
         return today(), False
+    if not raw.strip():
+        raise exceptions.ValidationError({"on": ["Give a date, YYYY-MM-DD, or leave `on` out."]})
     try:
         return day_parse(raw), True
     except ValueError as exc:
@@ -237,7 +260,11 @@ def on_date(request) -> tuple:
             "Invalid filter values answer 400 naming the parameter."
         ),
         parameters=[ON_PARAMETER],
-        responses={200: CodeListSerializer(many=True), 400: ApiValidationErrorSerializer},
+        responses={
+            200: CodeListSerializer(many=True),
+            400: ApiValidationErrorSerializer,
+            404: OpenApiResponse(ApiErrorSerializer, description="A page past the last."),
+        },
     ),
     retrieve=extend_schema(
         summary="One code",
@@ -321,7 +348,11 @@ class CodeViewSet(viewsets.ReadOnlyModelViewSet):
         summary="A code's published history",
         description="Every published revision, newest first, each a full snapshot.",
         parameters=[CODE_PARAMETER],
-        responses={200: CodeRevisionSerializer(many=True), **NOT_FOUND},
+        responses={
+            200: CodeRevisionSerializer(many=True),
+            400: ApiValidationErrorSerializer,
+            **NOT_FOUND,
+        },
     )
     @action(detail=True, methods=["get"], filter_backends=[], url_path="revisions")
     def revisions(self, request, code=None):
@@ -380,7 +411,7 @@ def _count_codes(category: Category) -> int:
 # --- Claim-line check ---------------------------------------------------------------
 
 
-class ClaimCheckInputSerializer(serializers.Serializer):
+class ClaimCheckInputSerializer(StrictInputMixin, serializers.Serializer):
     date_of_service = serializers.DateField(
         input_formats=["%Y-%m-%d"], help_text="The claim's date of service, YYYY-MM-DD."
     )

@@ -13,6 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
+from cdtsite.filters import StrictFilterSet
+
 from .models import Category, Code
 from .selectors import category_with_descendants, code_search
 
@@ -43,8 +45,9 @@ class IsoDateOrDateTimeField(forms.Field):
                 parsed = datetime.datetime.fromisoformat(text)
             if timezone.is_naive(parsed):
                 parsed = timezone.make_aware(parsed)
-            # Far-off offsets near year 1 or 9999 cannot be stored as UTC.
-            parsed.astimezone(datetime.UTC)
+            # Far-off offsets near year 1 or 9999 cannot be stored as UTC, and PostgreSQL
+            # refuses offsets past ±15:59 that Python takes (up to ±23:59): send UTC.
+            parsed = parsed.astimezone(datetime.UTC)
         except (ValueError, OverflowError):
             raise ValidationError(
                 self.error_messages["invalid"], code="invalid", params={"value": value}
@@ -54,7 +57,10 @@ class IsoDateOrDateTimeField(forms.Field):
 
 @extend_schema_field(
     {
-        "type": "string",
+        "anyOf": [
+            {"type": "string", "format": "date"},
+            {"type": "string", "format": "date-time"},
+        ],
         "description": (
             "Codes changed at or after this moment: an ISO 8601 date (midnight, site time) "
             "or date and time (site time unless it carries an offset), "
@@ -87,7 +93,7 @@ class CategorySlugFilter(django_filters.ModelChoiceFilter):
     field_class = CategorySlugField
 
 
-class CodeFilter(django_filters.FilterSet):
+class CodeFilter(StrictFilterSet):
     category = CategorySlugFilter(
         queryset=Category.objects.all(),
         to_field_name="slug",

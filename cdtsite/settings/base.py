@@ -250,6 +250,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "codes.fhir.schema.restore_operation_dollar",
+        "cdtsite.schema.postprocess",
     ],
 }
 

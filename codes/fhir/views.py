@@ -161,9 +161,20 @@ def _parameters(*extra: OpenApiParameter) -> list[OpenApiParameter]:
     ]
 
 
+# A required text parameter that is blank after trimming answers 400, as one left out.
 CODE = OpenApiParameter(
-    "code", OpenApiTypes.STR, required=True, description="A CDT code, e.g. D0370."
+    "code",
+    {"type": "string", "pattern": r"\S", "maxLength": 40},
+    required=True,
+    description="A CDT code, e.g. D0370.",
 )
+
+
+def _uri(name: str, description: str, *, required: bool = False) -> OpenApiParameter:
+    schema = {"type": "string", "format": "uri", "pattern": r"\S", "maxLength": 300}
+    return OpenApiParameter(name, schema, required=required, description=description)
+
+
 ERRORS = {
     400: OpenApiResponse(OpenApiTypes.OBJECT, description="OperationOutcome: a bad parameter."),
     404: OpenApiResponse(
@@ -190,9 +201,7 @@ class LookupApi(FhirView):
         summary="CodeSystem $lookup: a CDT code as in force on a date",
         tags=["fhir"],
         parameters=_parameters(
-            OpenApiParameter(
-                "system", OpenApiTypes.URI, required=True, description=resources.CDT_SYSTEM
-            ),
+            _uri("system", resources.CDT_SYSTEM, required=True),
             CODE,
         ),
         responses={
@@ -233,12 +242,13 @@ class ValidateCodeApi(FhirView):
         summary="CodeSystem $validate-code: is a CDT code valid on a date of service?",
         tags=["fhir"],
         parameters=_parameters(
-            OpenApiParameter(
+            _uri(
                 "url",
-                OpenApiTypes.URI,
-                description=f"The code system, {resources.CDT_SYSTEM} (or give it as `system`).",
+                f"The code system, {resources.CDT_SYSTEM} (this server also takes it as "
+                "`system`, which OpenAPI cannot state as an alternative).",
+                required=True,
             ),
-            OpenApiParameter("system", OpenApiTypes.URI, description="The same as `url`."),
+            _uri("system", "The same as `url`."),
             CODE,
             OpenApiParameter(
                 "display", OpenApiTypes.STR, description="A title to check against the code's."
@@ -298,9 +308,7 @@ class ExpandApi(FhirView):
         summary="ValueSet $expand: CDT codes in force on a date, for type-ahead",
         tags=["fhir"],
         parameters=_parameters(
-            OpenApiParameter(
-                "url", OpenApiTypes.URI, required=True, description=resources.CDT_VALUE_SET
-            ),
+            _uri("url", resources.CDT_VALUE_SET, required=True),
             OpenApiParameter(
                 "filter",
                 OpenApiTypes.STR,
@@ -310,12 +318,16 @@ class ExpandApi(FhirView):
             ),
             OpenApiParameter(
                 "count",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 0, "maximum": EXPAND_COUNT_MAX},
                 description=(
                     f"Codes to return, 0 to {EXPAND_COUNT_MAX} (default {EXPAND_COUNT_DEFAULT})."
                 ),
             ),
-            OpenApiParameter("offset", OpenApiTypes.INT, description="Codes to skip (default 0)."),
+            OpenApiParameter(
+                "offset",
+                {"type": "integer", "minimum": 0, "maximum": 10**6},
+                description="Codes to skip (default 0).",
+            ),
         ),
         responses={
             200: OpenApiResponse(

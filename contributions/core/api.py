@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cdtsite.api import ApiValidationErrorSerializer, StrictInputMixin
 from cdtsite.throttling import AnonWritesThrottle  # noqa: F401  (one bucket with the forms)
 
 from .actions import ActionTable, Input
@@ -25,21 +26,9 @@ CONFLICT = inline_serializer(
 )
 
 
-class StrictFieldsMixin:
-    """Reject keys the endpoint does not know: a typo should not pass silently."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, dict):
-            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
-        # Every problem at once: unknown keys beside the known fields' own errors.
-        errors = {name: ["Unknown field."] for name in sorted(set(data) - set(self.fields))}
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            errors.update(exc.detail)
-        if errors:
-            raise serializers.ValidationError(errors)
-        return value
+class StrictFieldsMixin(StrictInputMixin):
+    """Reject keys the endpoint does not know (a typo should not pass silently) and
+    values of the wrong JSON type."""
 
 
 def _field(spec: Input) -> serializers.Field:
@@ -85,7 +74,10 @@ def transition_api(
             request=serializer_class,
             responses={
                 200: output,
-                400: OpenApiResponse(description="Bad input; `errors` names each field."),
+                400: OpenApiResponse(
+                    ApiValidationErrorSerializer,
+                    description="Bad input; `errors` names each field.",
+                ),
                 401: ERROR,
                 403: ERROR,
                 404: ERROR,

@@ -13,12 +13,13 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    inline_serializer,
+    extend_schema_serializer,
 )
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cdtsite.api import ApiValidationErrorSerializer
 from contributions.core.api import ERROR, AnonWritesThrottle, StrictFieldsMixin
 
 from . import selectors, services
@@ -30,9 +31,10 @@ from .workflow import REPORT
 class QuestionCreateApi(APIView):
     """Anyone may ask a billing question; throttled per client."""
 
-    permission_classes = []
+    permission_classes = [permissions.AllowAny]
     throttle_classes = [AnonWritesThrottle]
 
+    @extend_schema_serializer(component_name="QuestionCreateInput")
     class InputSerializer(StrictFieldsMixin, serializers.Serializer):
         name = serializers.CharField(allow_blank=True, max_length=120)
         email = serializers.CharField(allow_blank=True, max_length=254)
@@ -51,20 +53,12 @@ class QuestionCreateApi(APIView):
 
     @extend_schema(
         operation_id="questions_create",
-        request=inline_serializer(
-            "QuestionCreateInput",
-            {
-                "name": serializers.CharField(),
-                "email": serializers.EmailField(),
-                "subject": serializers.CharField(),
-                "body": serializers.CharField(),
-                "code": serializers.CharField(required=False, allow_null=True),
-                "publish_consent": serializers.BooleanField(required=False),
-            },
-        ),
+        request=InputSerializer,
         responses={
             201: QuestionCreatedSerializer,
-            400: OpenApiResponse(description="Bad input; `errors` names each field."),
+            400: OpenApiResponse(
+                ApiValidationErrorSerializer, description="Bad input; `errors` names each field."
+            ),
             429: ERROR,
         },
     )
@@ -109,7 +103,7 @@ class QuestionTrackSerializer(serializers.Serializer):
 class QuestionTrackApi(APIView):
     """The asker's view of their question: state, and the answer once answered."""
 
-    permission_classes = []
+    permission_classes = [permissions.AllowAny]
 
     @extend_schema(
         operation_id="questions_track", responses={200: QuestionTrackSerializer, 404: ERROR}

@@ -8,14 +8,20 @@ from __future__ import annotations
 from django.urls import reverse
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cdtsite.api import ApiValidationErrorSerializer
+from cdtsite.filters import StrictFilterSet
 from cdtsite.pagination import KeysetPagination, StrictOrderingFilter
 from codes.models import EDITABLE_FIELDS
 from contributions.core.api import ERROR, AnonWritesThrottle, StrictFieldsMixin
@@ -23,6 +29,22 @@ from contributions.core.api import ERROR, AnonWritesThrottle, StrictFieldsMixin
 from . import services
 from .models import Submission
 from .workflow import REVIEW_PERMISSIONS
+
+BAD_INPUT = OpenApiResponse(
+    ApiValidationErrorSerializer, description="Bad input; `errors` names each field."
+)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "minProperties": 1,
+        "properties": {name: {} for name in services.NEW_CODE_FIELDS},
+        "additionalProperties": False,
+    }
+)
+class ChangesField(serializers.JSONField):
+    """Field → proposed value; the service checks each value like the code's own field."""
 
 
 def tracking_url(request, token: str) -> str:
@@ -32,20 +54,28 @@ def tracking_url(request, token: str) -> str:
 class SubmissionCreateApi(APIView):
     """Anyone may suggest an edit to a code (or a new code); throttled per client."""
 
-    permission_classes = []
+    permission_classes = [AllowAny]
     throttle_classes = [AnonWritesThrottle]
 
+    @extend_schema_serializer(component_name="SubmissionCreateInput")
     class InputSerializer(StrictFieldsMixin, serializers.Serializer):
         code = serializers.CharField(max_length=10)
-        base_revision = serializers.JSONField(required=False, allow_null=True)
-        changes = serializers.JSONField(
+        base_revision = serializers.IntegerField(
+            required=False, allow_null=True, help_text="Default: the code's current revision."
+        )
+        changes = ChangesField(
             help_text=f"Field → proposed value; fields: {', '.join(EDITABLE_FIELDS)} "
             "(and category for a new code). related_codes is a list of codes."
         )
         rationale = serializers.CharField(
             allow_blank=True, trim_whitespace=False, max_length=services.RATIONALE_MAX
         )
-        sources = serializers.JSONField(required=False, help_text="A list of http(s) URLs.")
+        sources = serializers.ListField(
+            child=serializers.CharField(trim_whitespace=False),
+            required=False,
+            max_length=services.SOURCES_MAX,
+            help_text="http(s) URLs.",
+        )
         name = serializers.CharField(allow_blank=True, max_length=120)
         email = serializers.CharField(allow_blank=True, max_length=254)
 
@@ -55,23 +85,8 @@ class SubmissionCreateApi(APIView):
         tracking_url = serializers.URLField()
 
     @extend_schema(
-        request=inline_serializer(
-            "SubmissionCreateInput",
-            {
-                "code": serializers.CharField(),
-                "base_revision": serializers.IntegerField(required=False, allow_null=True),
-                "changes": serializers.JSONField(),
-                "rationale": serializers.CharField(),
-                "sources": serializers.ListField(child=serializers.URLField(), required=False),
-                "name": serializers.CharField(),
-                "email": serializers.EmailField(),
-            },
-        ),
-        responses={
-            201: OutputSerializer,
-            400: OpenApiResponse(description="Bad input; `errors` names each field."),
-            429: ERROR,
-        },
+        request=InputSerializer,
+        responses={201: OutputSerializer, 400: BAD_INPUT, 429: ERROR},
     )
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
@@ -121,7 +136,7 @@ class SubmissionTrackSerializer(serializers.Serializer):
 class SubmissionTrackApi(APIView):
     """The submitter's view of their suggestion, opened by the tracking token."""
 
-    permission_classes = []
+    permission_classes = [AllowAny]
 
     @extend_schema(responses={200: SubmissionTrackSerializer, 404: ERROR})
     def get(self, request, token: str):
@@ -135,16 +150,23 @@ class SubmissionTrackApi(APIView):
 class SubmissionWithdrawApi(APIView):
     """The submitter withdraws a suggestion that is not yet published or rejected."""
 
-    permission_classes = []
+    permission_classes = [AllowAny]
     throttle_classes = [AnonWritesThrottle]
 
+    @extend_schema_serializer(component_name="WithdrawInput")
     class InputSerializer(StrictFieldsMixin, serializers.Serializer):
         note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
     @extend_schema(
         operation_id="submissions_track_withdraw",
-        request=inline_serializer("WithdrawInput", {"note": serializers.CharField(required=False)}),
-        responses={200: SubmissionTrackSerializer, 404: ERROR, 409: ERROR},
+        request=InputSerializer,
+        responses={
+            200: SubmissionTrackSerializer,
+            400: BAD_INPUT,
+            404: ERROR,
+            409: ERROR,
+            429: ERROR,
+        },
     )
     def post(self, request, token: str):
         serializer = self.InputSerializer(data=request.data or {})
@@ -168,7 +190,7 @@ class IsReviewStaff(BasePermission):
         )
 
 
-class ReviewSubmissionFilter(filters.FilterSet):
+class ReviewSubmissionFilter(StrictFilterSet):
     """Open suggestions (submitted or verified) unless `status` asks for others."""
 
     status = filters.ChoiceFilter(
@@ -243,6 +265,7 @@ class ReviewSubmissionSerializer(serializers.ModelSerializer):
             description="A bad filter, `ordering`, `page_size`, or a `page` number "
             "(this list pages by cursor); `errors` names the parameter.",
         ),
+        403: OpenApiResponse(ERROR, description="Not a reviewer or publisher."),
         404: OpenApiResponse(ERROR, description="A malformed `cursor`."),
     }
 )

@@ -179,6 +179,12 @@ def test_review_queue_pages_by_cursor_without_a_count(submit, reviewer):
     [
         ("?ordering=rationale", 400, "ordering"),
         ("?ordering=created_at,id", 400, "ordering"),
+        # Empty or unlisted values of a parameter the schema enumerates (these were taken
+        # as "no filter" before).
+        ("?ordering=", 400, "ordering"),
+        ("?status=", 400, "status"),
+        ("?stale=", 400, "stale"),
+        ("?stale=null", 400, "stale"),
         ("?page_size=0", 400, "page_size"),
         ("?page_size=201", 400, "page_size"),
         ("?page_size=ten", 400, "page_size"),
