@@ -118,6 +118,7 @@ def api_schema(request, settings, roles, categories):
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
 
+
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
