@@ -1,6 +1,6 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from cdtsite.api import api_not_found
@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("contributions.api_urls")),
     # Anything else under /api/ answers a JSON 404, not the HTML page.
     path("", api_not_found),
-    path("<path:rest>", api_not_found),
+    # Any character, a newline too (a path converter's `.+` stops at one).
+    re_path(r"^(?P<rest>[\s\S]+)$", api_not_found),
 ]

@@ -442,7 +442,16 @@ def test_writes_are_405_for_a_logged_in_superuser_too(catalog):
 
 
 @pytest.mark.parametrize("method", ["get", "post", "delete"])
-@pytest.mark.parametrize("path", ["/api/nothing-here/", "/api/codes/D0370/history/", "/api/v2/x"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/nothing-here/",
+        "/api/codes/D0370/history/",
+        "/api/v2/x",
+        # A newline in a segment escaped the catch-all and got the HTML page.
+        "/api/releases/s%0A/verify/",
+    ],
+)
 def test_unknown_api_paths_are_json_404(client, method, path):
     response = getattr(client, method)(path)
     assert response.status_code == 404
