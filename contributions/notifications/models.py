@@ -54,7 +54,7 @@ class Notification(models.Model):
     failed_at = models.DateTimeField(null=True, blank=True)
     # The worker process that claimed the row last ("<node> <boot> pid <pid>"); empty
     # while it waits for a retry. Kept once sent: who sent it.
-    claimed_by = models.CharField(max_length=200, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True, default="", db_default="")
     # No one else may take the row before this: the end of its sender's lease (renewed
     # while the sender lives) or the time of its scheduled retry. Null when free.
     claimed_until = models.DateTimeField(null=True, blank=True)
