@@ -40,7 +40,36 @@ def main() -> None:
     client = Client()
     client.force_login(admin)
     cookie = settings.SESSION_COOKIE_NAME
-    print(json.dumps({"token": token.key, "cookie": f"{cookie}={client.cookies[cookie].value}"}))
+    print(
+        json.dumps(
+            {
+                "token": token.key,
+                "cookie": f"{cookie}={client.cookies[cookie].value}",
+                "middle_cursor": _middle_cursor(),
+            }
+        )
+    )
+
+
+def _middle_cursor() -> str:
+    """The review queue's cursor at its middle row (?status=all, oldest first): the
+    queue pages by keyset, so a deep page is reached by cursor, not by number."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from rest_framework.pagination import Cursor
+
+    from cdtsite.pagination import KeysetPagination
+    from contributions.models import Submission
+
+    rows = Submission.objects.order_by("created_at", "id")
+    total = rows.count()
+    if not total:
+        return ""
+    middle = rows.values_list("created_at", flat=True)[total // 2]
+    paginator = KeysetPagination()
+    paginator.base_url = "http://bench.invalid/api/review/submissions/?status=all"
+    url = paginator.encode_cursor(Cursor(offset=0, reverse=False, position=str(middle)))
+    return parse_qs(urlsplit(url).query)["cursor"][0]
 
 
 if __name__ == "__main__":

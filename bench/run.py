@@ -149,21 +149,22 @@ def _targets(base: str, creds: dict) -> list[Target]:
             ok=201,
         ),
     ]
-    status, body = _get(base + queue, token)
-    pages: dict[str, int | None] = {"first": 1, "middle": None, "last": None}
-    if status == 200:
-        answer = json.loads(body)
-        if answer.get("count") and answer.get("results"):
-            last = -(-answer["count"] // len(answer["results"]))
-            pages.update(middle=max(1, last // 2), last=last)
-    for label, page in pages.items():
+    # Keyset pages: the first, one at the middle row (a cursor made in the bench database)
+    # and the last (the newest first), each over every suggestion.
+    middle = creds.get("middle_cursor", "")
+    pages = {
+        "first": f"{queue}?status=all",
+        "middle": f"{queue}?status=all&cursor={quote(middle)}" if middle else "",
+        "last": f"{queue}?status=all&ordering=-created_at",
+    }
+    for label, path in pages.items():
         rows.append(
             Target(
                 f"review queue API, {label} page",
-                f"{queue}?page={page}",
+                path or queue,
                 staff=True,
                 headers=token,
-                skip="" if page else "skipped: the queue answers no page count",
+                skip="" if path else "skipped: no suggestions to page through",
             )
         )
     rows += [

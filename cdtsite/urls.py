@@ -12,6 +12,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
     path("api/", include("cdtsite.api_urls")),
+    path("fhir/", include("codes.fhir.urls")),
     path("", include("contributions.urls")),
     path("", include("codes.urls")),
 ]

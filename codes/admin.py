@@ -16,12 +16,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from cdtsite.admin import ReadOnlyAdminMixin
 
-from .models import SNAPSHOT_FIELDS, Category, Code, CodeRevision
+from .models import SNAPSHOT_FIELDS, Category, Code, CodeRevision, CodeVersion
 from .selectors import category_with_descendants
 from .services import CodeDataError, code_create, code_revision_restore, code_update
 
@@ -217,7 +217,7 @@ class CodeAdmin(admin.ModelAdmin):
     list_filter = (CategoryListFilter, "status", "effective_year")
     search_fields = ("code", "nomenclature", "descriptor")
     autocomplete_fields = ("related_codes",)
-    readonly_fields = ("revision", "created_at", "updated_at")
+    readonly_fields = ("revision", "created_at", "updated_at", "versions_by_date")
     inlines = (CodeRevisionInline,)
     list_per_page = 100
     fieldsets = (
@@ -240,6 +240,13 @@ class CodeAdmin(admin.ModelAdmin):
             {"fields": ("descriptor", "body", "documentation", "billing_tips", "related_codes")},
         ),
         ("This revision", {"fields": ("note", "base_revision")}),
+        (
+            "Versions by date of service",
+            {
+                "fields": ("versions_by_date",),
+                "description": "The official text by date: follows the years and text above.",
+            },
+        ),
         ("Timestamps", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
@@ -250,6 +257,24 @@ class CodeAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Codes are marked deleted (status and deleted year), never removed.
         return False
+
+    @admin.display(description="versions")
+    def versions_by_date(self, obj: Code) -> str:
+        if not obj.pk:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (v.starts or "before records", v.ends or "still valid", v.status, v.nomenclature)
+                for v in CodeVersion.objects.filter(code=obj).order_by("-valid_from")
+            ),
+        )
+        return format_html(
+            '<table id="code-versions"><thead><tr><th>valid from</th><th>valid until</th>'
+            "<th>status</th><th>nomenclature</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
 
     def save_model(self, request, obj, form, change):
         saved = form.apply(actor=request.user)

@@ -1,7 +1,8 @@
 """The read-only catalog API: published codes, their history, the category tree.
 
 Anyone may read; nothing here writes. Each endpoint costs a fixed number of
-queries whatever the number of codes or related codes.
+queries whatever the number of codes or related codes. Codes are answered as in
+force on a date of service (`?on=`, default today): see `codes.versions`.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from cdtsite.api import ApiErrorSerializer, ApiValidationErrorSerializer
 
 from .filters import CodeFilter
 from .models import Category, Code, CodeRevision, code_validator
 from .services import normalize_code
+from .validation import MAX_CODES, claim_lines_check
+from .versions import CodeNotInForce, code_on, day_parse, today
 
 
 class CatalogPagination(PageNumberPagination):
@@ -58,6 +62,9 @@ class CategoryRefSerializer(serializers.ModelSerializer):
 
 class CodeListSerializer(serializers.ModelSerializer):
     category = CategoryRefSerializer(read_only=True)
+    cdt_edition = serializers.IntegerField(
+        read_only=True, help_text="The CDT edition in force on the date asked (`on`, or today)."
+    )
     url = serializers.HyperlinkedIdentityField(view_name="api-code-detail", lookup_field="code")
     html_url = serializers.SerializerMethodField(help_text="The code's public page.")
 
@@ -69,6 +76,7 @@ class CodeListSerializer(serializers.ModelSerializer):
             "descriptor",
             "category",
             "status",
+            "cdt_edition",
             "effective_year",
             "deleted_year",
             "revision",
@@ -184,25 +192,67 @@ CODE_PARAMETER = OpenApiParameter(
     description="A CDT code, any case: `D0370` or `d0370`.",
 )
 NOT_FOUND = {404: ApiErrorSerializer}
+ON_PARAMETER = OpenApiParameter(
+    "on",
+    OpenApiTypes.DATE,
+    OpenApiParameter.QUERY,
+    description=(
+        "A date of service, YYYY-MM-DD: answer with the code set (or code) as in force "
+        "that day, with its nomenclature, descriptor and status then. Default: today."
+    ),
+)
+
+
+class CodeNotInForceSerializer(serializers.Serializer):
+    """Schema of the 404 for a code not valid on the date asked."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    valid_from = serializers.DateField(
+        allow_null=True, help_text="First day it was valid; null: no known start."
+    )
+    valid_until = serializers.DateField(
+        allow_null=True, help_text="Last day it was valid; null: still valid."
+    )
+
+
+def on_date(request) -> tuple:
+    """(the date of service asked for or today, whether one was asked); 400 naming `on`."""
+    raw = request.query_params.get("on", "")
+    if not raw.strip():
+        return today(), False
+    try:
+        return day_parse(raw), True
+    except ValueError as exc:
+        raise exceptions.ValidationError({"on": [str(exc)]}) from None
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="Published codes",
         description=(
-            "Ordered by code, or best match first when `q` is given. "
+            "Ordered by code, or best match first when `q` is given. Each code as in force "
+            "on `on` (default today): codes not yet in force then are left out, codes "
+            "deleted by then have status `deleted`. "
             "Invalid filter values answer 400 naming the parameter."
         ),
+        parameters=[ON_PARAMETER],
         responses={200: CodeListSerializer(many=True), 400: ApiValidationErrorSerializer},
     ),
     retrieve=extend_schema(
         summary="One code",
         description=(
             "The lookup ignores case (`d0370` answers like `D0370`, without a redirect); "
-            "`url` in the answer is the canonical address."
+            "`url` in the answer is the canonical address. With `on`, the code as in "
+            "force that day, or 404 with when it was valid. Without `on`, as today; a "
+            "deleted code then still answers, with status `deleted`."
         ),
-        parameters=[CODE_PARAMETER],
-        responses={200: CodeDetailSerializer, **NOT_FOUND},
+        parameters=[CODE_PARAMETER, ON_PARAMETER],
+        responses={
+            200: CodeDetailSerializer,
+            400: ApiValidationErrorSerializer,
+            404: CodeNotInForceSerializer,
+        },
     ),
 )
 class CodeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -215,8 +265,9 @@ class CodeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CodeListSerializer
 
     def get_queryset(self):
-        if self.action == "retrieve":
-            return Code.objects.for_page()
+        if self.action == "list":
+            day, _ = on_date(self.request)
+            return Code.objects.for_listing().on(day).order_by("code")
         return Code.objects.for_listing().order_by("code")
 
     def get_serializer_class(self):
@@ -226,8 +277,28 @@ class CodeViewSet(viewsets.ReadOnlyModelViewSet):
             return CodeRevisionSerializer
         return super().get_serializer_class()
 
-    def get_object(self) -> Code:
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        for code in page:
+            code.show_version()
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
         # The list filters do not apply to one code: /api/codes/D0370/?status=deleted is D0370.
+        day, asked = on_date(request)
+        number = self._number()
+        try:
+            code = code_on(number, day, deleted_ok=not asked, queryset=Code.objects.for_page(day))
+        except CodeNotInForce as exc:
+            if not exc.span.known and not asked:
+                raise exceptions.NotFound(f"No code {number}.") from None
+            return Response(exc.as_dict(), status=404)
+        for related in code.related_codes.all():
+            related.show_version()
+        return Response(self.get_serializer(code).data)
+
+    def _number(self) -> str:
         raw = self.kwargs[self.lookup_field]
         number = normalize_code(raw)
         try:
@@ -236,6 +307,10 @@ class CodeViewSet(viewsets.ReadOnlyModelViewSet):
             raise exceptions.NotFound(
                 f"“{raw[:20]}” is not a CDT code: the letter D and four digits, like D0370."
             ) from None
+        return number
+
+    def get_object(self) -> Code:
+        number = self._number()
         code = self.get_queryset().filter(code=number).first()
         if code is None:
             raise exceptions.NotFound(f"No code {number}.")
@@ -300,3 +375,64 @@ def _count_codes(category: Category) -> int:
         _count_codes(child) for child in category.tree_children
     )
     return category.code_count
+
+
+# --- Claim-line check ---------------------------------------------------------------
+
+
+class ClaimCheckInputSerializer(serializers.Serializer):
+    date_of_service = serializers.DateField(
+        input_formats=["%Y-%m-%d"], help_text="The claim's date of service, YYYY-MM-DD."
+    )
+    codes = serializers.ListField(
+        child=serializers.CharField(max_length=40, allow_blank=True, trim_whitespace=False),
+        min_length=1,
+        max_length=MAX_CODES,
+        help_text=f"The claim's procedure codes, 1 to {MAX_CODES}.",
+        error_messages={
+            "max_length": f"At most {MAX_CODES} codes in one check.",
+            "min_length": "Send at least one code.",
+        },
+    )
+
+
+class ClaimLineSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    valid = serializers.BooleanField()
+    cdt_edition = serializers.IntegerField(required=False, help_text="When valid.")
+    nomenclature = serializers.CharField(required=False, help_text="When valid: the title then.")
+    reason = serializers.CharField(
+        required=False,
+        help_text=(
+            "When not valid: the edition a deleted code left, when a code takes effect, "
+            "or that it is unknown or malformed."
+        ),
+    )
+
+
+class ClaimCheckOutputSerializer(serializers.Serializer):
+    results = ClaimLineSerializer(many=True)
+
+
+class ClaimCheckApi(APIView):
+    """Checks the lines of a claim; it writes nothing, so it needs no session (and no CSRF)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        summary="Check a claim's codes for one date of service",
+        description=(
+            f"Up to {MAX_CODES} codes; one result per code, in the order sent. "
+            "A code is valid when it is in force on the date of service."
+        ),
+        request=ClaimCheckInputSerializer,
+        responses={200: ClaimCheckOutputSerializer, 400: ApiValidationErrorSerializer},
+    )
+    def post(self, request):
+        data = ClaimCheckInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        results = claim_lines_check(
+            day=data.validated_data["date_of_service"], codes=data.validated_data["codes"]
+        )
+        return Response({"results": results})

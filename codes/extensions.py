@@ -40,3 +40,42 @@ def code_page_sections(request: HttpRequest, code: Code) -> list[dict[str, Any]]
         }
         for s in _SECTIONS.values()
     ]
+
+
+# --- Yearly releases ---------------------------------------------------------------
+# The catalog compares an edition's code file with itself (codes.code_sets); turning
+# that into a release to review and publish is the release workflow's business. It
+# registers here, and `import_codes --release` and the changes feed call through.
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """Revisions published together (a yearly release): one entry in the changes feed."""
+
+    guid: str
+    title: str
+    link: str
+    description: str
+    published_at: Any  # an aware datetime
+
+
+@dataclass(frozen=True)
+class ReleaseProvider:
+    # import_(path_or_file=, edition=, effective_on=, progress=) -> an object with
+    # `summary` (one line) and `release_url`; raises CodeImportError or ValidationError.
+    import_: Callable[..., Any]
+    # The CodeRevision.source model whose revisions the feed shows as one entry each.
+    source_model: Any
+    # change_sets(limit) -> the newest ChangeSets, newest first.
+    change_sets: Callable[[int], list[ChangeSet]]
+
+
+_RELEASES: list[ReleaseProvider] = []
+
+
+def release_provider_register(provider: ReleaseProvider) -> None:
+    _RELEASES[:] = [provider]
+
+
+def release_provider() -> ReleaseProvider | None:
+    return _RELEASES[0] if _RELEASES else None

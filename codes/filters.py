@@ -96,9 +96,11 @@ class CodeFilter(django_filters.FilterSet):
             "A category's slug (see /api/categories/); a category includes its subcategories."
         ),
     )
+    # On the version in force on the date asked (see CodeQuerySet.on).
     status = django_filters.ChoiceFilter(
+        field_name="on_status",
         choices=Code.Status.choices,
-        help_text="`active` or `deleted`.",
+        help_text="`active` or `deleted` (on the date asked with `on`, default today).",
         error_messages={
             "invalid_choice": (
                 f"“%(value)s” is not a status: use {' or '.join(Code.Status.values)}."
@@ -122,4 +124,4 @@ class CodeFilter(django_filters.FilterSet):
         return queryset.filter(category_id__in=category_with_descendants(value))
 
     def filter_q(self, queryset: QuerySet[Code], name: str, value: str):
-        return code_search(queryset, value)
+        return code_search(queryset, value, text_prefix="on_")

@@ -12,12 +12,15 @@ _number_re = re.compile(r"^d?(\d{1,4})$", re.IGNORECASE)
 _word_re = re.compile(r"[\w’'-]+", re.UNICODE)
 
 
-def code_search(queryset: QuerySet[Code], query: str) -> QuerySet[Code]:
+def code_search(queryset: QuerySet[Code], query: str, *, text_prefix: str = "") -> QuerySet[Code]:
     """Codes matching a visitor's search, best matches first.
 
     A number (`D0370`, `d0370`, `0370`, `037`) matches codes by number; words
     must all appear in the code, nomenclature or descriptor (any order, any case).
+    `text_prefix="on_"` searches the text of the version on a date
+    (`Code.objects.on(day)`'s annotations) rather than the latest one.
     """
+    nomenclature, descriptor = f"{text_prefix}nomenclature", f"{text_prefix}descriptor"
     query = (query or "").strip()
     if not query:
         return queryset
@@ -38,11 +41,13 @@ def code_search(queryset: QuerySet[Code], query: str) -> QuerySet[Code]:
     condition = Q()
     for word in words:
         condition &= (
-            Q(code__iexact=word) | Q(nomenclature__icontains=word) | Q(descriptor__icontains=word)
+            Q(code__iexact=word)
+            | Q(**{f"{nomenclature}__icontains": word})
+            | Q(**{f"{descriptor}__icontains": word})
         )
     in_title = Q()
     for word in words:
-        in_title &= Q(nomenclature__icontains=word)
+        in_title &= Q(**{f"{nomenclature}__icontains": word})
     return (
         queryset.filter(condition)
         .annotate(

@@ -8,40 +8,37 @@ writes a `CodeRevision` with the full new state, in the same transaction.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from cdtsite.cache import catalog_changed
 
-from .models import CODE_PATTERN, EDITABLE_FIELDS, SNAPSHOT_FIELDS, Category, Code, CodeRevision
+from .cleaning import (  # noqa: F401 - callers import these from the write path
+    NOMENCLATURE_MAX,
+    TEXT_FIELDS,
+    TEXT_MAX_LENGTHS,
+    YEAR_RANGE,
+    CodeDataError,
+    CodeValues,
+    _category_lookup,
+    _clean_values,
+    _parse_related,
+    normalize_code,
+)
+from .models import (
+    EDITABLE_FIELDS,
+    SNAPSHOT_FIELDS,
+    Code,
+    CodeRevision,
+)
+from .versions import versions_sync
 
-TEXT_FIELDS = ("descriptor", "body", "documentation", "billing_tips")
-# Caps on the long text fields, in characters: the same for the importer, the admin,
-# the suggest form and the API, so each names the field it refuses.
-TEXT_MAX_LENGTHS = {
-    "descriptor": 5000,
-    "body": 20000,
-    "documentation": 10000,
-    "billing_tips": 10000,
-}
-YEAR_RANGE = (1969, 2100)
-NOMENCLATURE_MAX = Code._meta.get_field("nomenclature").max_length
-_code_re = re.compile(CODE_PATTERN)
-
-
-@dataclass
-class CodeValues:
-    """Desired values for one code. Keys of `values` are snapshot fields."""
-
-    code: str
-    values: dict[str, Any]
-    note: str = ""
+# A change to any of these moves or rewrites the code's versions by date.
+TIMELINE_FIELDS = ("nomenclature", "descriptor", "status", "effective_year", "deleted_year")
 
 
 @dataclass
@@ -53,163 +50,6 @@ class ApplyResult:
     # Codes outside the batch whose related codes changed with it (each got a revision).
     related_changed: list[str] = field(default_factory=list)
     revisions: list[CodeRevision] = field(default_factory=list)
-
-
-class CodeDataError(ValidationError):
-    """Invalid values for one or more codes: {entry index: {field: [messages]}}."""
-
-    def __init__(self, errors: dict[int, dict[str, list[str]]]):
-        self.entry_errors = errors
-        flat = {}
-        for fields in errors.values():
-            for name, messages in fields.items():
-                flat.setdefault(name, []).extend(messages)
-        super().__init__(flat)
-
-
-_bare_digits_re = re.compile(r"^[0-9]{4}$")
-
-
-def normalize_code(value: Any) -> str:
-    """A code number as typed anywhere (form, search, URL, API, CSV) in its one spelling.
-
-    `D0370`, `d0370`, ` d0370 ` and `0370` all become `D0370`: billing staff often
-    leave the letter out. Anything else is only trimmed and upper-cased, so a
-    malformed number still fails validation with the number as given.
-    """
-    number = str(value or "").strip().upper()
-    return f"D{number}" if _bare_digits_re.match(number) else number
-
-
-def _normalize_text(value: Any) -> str:
-    text = "" if value is None else str(value)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(line.rstrip() for line in lines).strip()
-
-
-def _parse_related(value: Any) -> list[str]:
-    if value is None or value == "":
-        return []
-    items = re.split(r"[\s,;]+", value) if isinstance(value, str) else list(value)
-    return sorted({normalize_code(item) for item in items if normalize_code(item)})
-
-
-def _parse_year(value: Any, name: str, errors: dict) -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        year = int(str(value).strip())
-    except (TypeError, ValueError):
-        errors.setdefault(name, []).append(f"“{value}” is not a year.")
-        return None
-    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-        errors.setdefault(name, []).append(
-            f"{year} is not a plausible year ({YEAR_RANGE[0]}–{YEAR_RANGE[1]})."
-        )
-        return None
-    return year
-
-
-def _category_lookup() -> Callable[[Any], Category | None]:
-    by_key: dict[str, Category] = {}
-    for category in Category.objects.all():
-        by_key[category.slug.lower()] = category
-        by_key[category.name.lower()] = category
-
-    def lookup(value: Any) -> Category | None:
-        if isinstance(value, Category):
-            return value
-        return by_key.get(str(value or "").strip().lower())
-
-    return lookup
-
-
-def _clean_values(
-    entry: CodeValues,
-    *,
-    existing: Code | None,
-    category_of: Callable[[Any], Category | None],
-    known_codes: set[str],
-) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Validate one entry's values; returns (clean values, errors by field)."""
-    errors: dict[str, list[str]] = {}
-    clean: dict[str, Any] = {}
-    unknown = sorted(set(entry.values) - set(SNAPSHOT_FIELDS))
-    if unknown:
-        errors.setdefault(unknown[0], []).append(
-            f"Unknown field(s): {', '.join(unknown)}. Allowed: {', '.join(SNAPSHOT_FIELDS)}."
-        )
-
-    if not _code_re.match(entry.code):
-        errors.setdefault("code", []).append(
-            f"“{entry.code}” is not a CDT code: the letter D and four digits, like D0370."
-        )
-
-    values = entry.values
-    if "nomenclature" in values or existing is None:
-        nomenclature = _normalize_text(values.get("nomenclature")).replace("\n", " ")
-        if not nomenclature:
-            errors.setdefault("nomenclature", []).append("This field is required.")
-        elif len(nomenclature) > NOMENCLATURE_MAX:
-            errors.setdefault("nomenclature", []).append(
-                f"At most {NOMENCLATURE_MAX} characters (it has {len(nomenclature)})."
-            )
-        clean["nomenclature"] = nomenclature
-    for name in TEXT_FIELDS:
-        if name in values:
-            clean[name] = _normalize_text(values[name])
-            if len(clean[name]) > TEXT_MAX_LENGTHS[name]:
-                errors.setdefault(name, []).append(
-                    f"At most {TEXT_MAX_LENGTHS[name]} characters (it has {len(clean[name])})."
-                )
-
-    if "category" in values or existing is None:
-        category = category_of(values.get("category"))
-        if category is None:
-            given = values.get("category")
-            errors.setdefault("category", []).append(
-                f"Unknown category “{given}”." if given else "This field is required."
-            )
-        clean["category"] = category
-
-    if "related_codes" in values:
-        related = _parse_related(values["related_codes"])
-        bad = [c for c in related if not _code_re.match(c)]
-        missing = [c for c in related if _code_re.match(c) and c not in known_codes]
-        if bad:
-            errors.setdefault("related_codes", []).append(f"Not CDT codes: {', '.join(bad)}.")
-        if missing:
-            errors.setdefault("related_codes", []).append(f"Unknown codes: {', '.join(missing)}.")
-        if entry.code in related:
-            errors.setdefault("related_codes", []).append("A code cannot be related to itself.")
-        clean["related_codes"] = related
-
-    for name in ("effective_year", "deleted_year"):
-        if name in values:
-            clean[name] = _parse_year(values[name], name, errors)
-
-    if "status" in values:
-        status = str(values["status"] or "").strip().lower() or Code.Status.ACTIVE
-        if status not in Code.Status.values:
-            errors.setdefault("status", []).append(
-                f"“{values['status']}” is not a status: use {' or '.join(Code.Status.values)}."
-            )
-        clean["status"] = status
-
-    # A deleted code carries its deleted year; an active one carries none.
-    status = clean.get("status", existing.status if existing else Code.Status.ACTIVE)
-    if status == Code.Status.ACTIVE:
-        if clean.get("deleted_year") is not None:
-            errors.setdefault("deleted_year", []).append(
-                "Only a deleted code has a deleted year (set status to deleted)."
-            )
-        if "status" in clean or (existing is not None and existing.deleted_year is not None):
-            clean["deleted_year"] = None
-    elif status == Code.Status.DELETED:
-        year = clean.get("deleted_year", existing.deleted_year if existing else None)
-        if year is None and "deleted_year" not in errors:
-            errors.setdefault("deleted_year", []).append("A deleted code needs its deleted year.")
-    return clean, errors
 
 
 def _state(code: Code, related: Iterable[str]) -> dict[str, Any]:
@@ -257,6 +97,7 @@ def codes_apply(
     source=None,
     restored_from: int | None = None,
     progress: Callable[[int], None] | None = None,
+    edition: int | None = None,
 ) -> ApplyResult:
     """Create or change many codes at once, all or nothing.
 
@@ -268,6 +109,10 @@ def codes_apply(
     A code whose state changed gets `revision + 1` and a `CodeRevision`; a new
     code gets revision 1. Raises `CodeDataError` (nothing written) on any
     invalid value, naming the entry and the field.
+
+    Versions by date follow in the same transaction (`codes.versions`): with
+    `edition` (a yearly release), a changed official text holds from that
+    edition's first day; without it, it corrects the latest version's text.
     """
     if not entries:
         return ApplyResult()
@@ -366,6 +211,7 @@ def codes_apply(
     if source is not None:
         meta["source"] = source
     revisions: list[CodeRevision] = []
+    retimed: list[Code] = []
     for entry in entries:
         code = codes[entry.code]
         state = _state(code, after_related[code.pk])
@@ -373,11 +219,14 @@ def codes_apply(
         if old is None:
             changed_fields = [name for name in SNAPSHOT_FIELDS if state[name] not in ("", [], None)]
             result.added.append(code.code)
+            retimed.append(code)
         else:
             changed_fields = [name for name in SNAPSHOT_FIELDS if state[name] != old[name]]
             if not changed_fields:
                 result.unchanged.append(code.code)
                 continue
+            if set(changed_fields) & set(TIMELINE_FIELDS):
+                retimed.append(code)
             result.changed.append(code.code)
             if state["status"] == Code.Status.DELETED and old["status"] != Code.Status.DELETED:
                 result.deleted.append(code.code)
@@ -406,6 +255,7 @@ def codes_apply(
             )
         )
     result.revisions = CodeRevision.objects.bulk_create(revisions)
+    versions_sync(retimed, edition=edition)
     # Cached public pages end with this write; replicas may lag behind it a while.
     transaction.on_commit(catalog_changed)
     return result

@@ -11,13 +11,28 @@ class ContributionsConfig(AppConfig):
 
     def ready(self) -> None:
         from codes.extensions import CodePageSection, code_page_section_register
+        from contributions.core.hooks import revisions_published_listen
         from contributions.notifications.outbox import events_register
         from contributions.questions import notifications as question_events
         from contributions.questions.views import code_page_questions
+        from contributions.releases import notifications as release_events
+        from contributions.releases.wiring import releases_connect
         from contributions.suggestions import notifications as suggestion_events
+        from contributions.suggestions import stale
 
         # Each domain says which messages it sends; the outbox knows none of them.
-        events_register(*suggestion_events.EVENTS, *question_events.EVENTS)
+        events_register(
+            *suggestion_events.EVENTS,
+            *stale.EVENTS,
+            *question_events.EVENTS,
+            *release_events.EVENTS,
+        )
+        # The catalog's `import_codes --release` and its feed reach releases through
+        # codes.extensions.
+        releases_connect()
+        # Revisions a release publishes make open suggestions stale: through core.hooks,
+        # so neither domain imports the other.
+        revisions_published_listen("suggestions.stale", stale.submissions_flag_stale)
         # The catalog's code page shows the questions section through its extension point.
         code_page_section_register(
             CodePageSection(

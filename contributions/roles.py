@@ -4,6 +4,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from contributions.questions.workflow import ANSWER_Q, ASSIGN_Q, REPORT
+from contributions.releases.workflow import PUBLISH as PUBLISH_RELEASE
+from contributions.releases.workflow import VERIFY as VERIFY_RELEASE
 from contributions.suggestions.workflow import PUBLISH, VERIFY
 
 _CATALOG_VIEW = (
@@ -16,14 +18,21 @@ _QUEUE_VIEW = (
     "contributions.view_submissionevent",
 )
 
+# Yearly releases are reviewed by the same people, under the same separation of duties.
+_RELEASES_VIEW = (
+    "contributions.view_release",
+    "contributions.view_releasechange",
+    "contributions.view_releaseevent",
+)
+
 _QUESTIONS = (
     "contributions.view_question",
     "contributions.view_questionevent",
 )
 
 ROLES: dict[str, tuple[str, ...]] = {
-    "Reviewers": (*_CATALOG_VIEW, *_QUEUE_VIEW, VERIFY),
-    "Publishers": (*_CATALOG_VIEW, *_QUEUE_VIEW, PUBLISH),
+    "Reviewers": (*_CATALOG_VIEW, *_QUEUE_VIEW, VERIFY, *_RELEASES_VIEW, VERIFY_RELEASE),
+    "Publishers": (*_CATALOG_VIEW, *_QUEUE_VIEW, PUBLISH, *_RELEASES_VIEW, PUBLISH_RELEASE),
     "Experts": (*_CATALOG_VIEW, *_QUESTIONS, ANSWER_Q),
     "Expert leads": (*_CATALOG_VIEW, *_QUESTIONS, ANSWER_Q, ASSIGN_Q, REPORT),
 }

@@ -27,7 +27,7 @@ SECRET_KEY = env("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cdtsite.admin_site.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -101,10 +101,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL;",
         "timeout": 20,
     }
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
-# A pooled connection is checked before a request reuses it: after a database
-# restart the first request gets a fresh connection instead of a 500.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections: a new PostgreSQL connection per request costs more than most
+# pages. Health checks drop a connection the server (or PgBouncer) closed, before use.
+# Behind PgBouncer in transaction mode: DISABLE_SERVER_SIDE_CURSORS=true (see README).
+# https://docs.djangoproject.com/en/5.2/ref/databases/#persistent-connections
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+# https://docs.djangoproject.com/en/5.2/ref/databases/#transaction-pooling-server-side-cursors
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Read replicas (comma-separated URLs) for anonymous public reads; staff and every
@@ -237,7 +243,14 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # No badge fetched from the public validator: the docs page stays on our host.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
-    "ENUM_NAME_OVERRIDES": {"CodeStatusEnum": "codes.models.Code.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "CodeStatusEnum": "codes.models.Code.Status",
+        "ReleaseStatusEnum": "contributions.releases.models.Release.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "codes.fhir.schema.restore_operation_dollar",
+    ],
 }
 
 # --- Abuse, input bounds and security headers ----------------------------------

@@ -32,5 +32,3 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 # Load balancers probe over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
-CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE  # noqa: F405

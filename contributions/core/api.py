@@ -68,11 +68,14 @@ def transition_api(
     output: type[serializers.Serializer],
     permission_classes=(IsAuthenticated,),
     resolve_inputs=None,
+    resolve_pk=None,
 ) -> APIView:
     """A view for POST …/<pk>/<name>/ that runs the table's service for `name`.
 
     Refusals are domain errors; cdtsite.api's exception handler maps them to
-    403 / 404 / 409 in one place. `resolve_inputs(data)` may turn ids into objects.
+    403 / 404 / 409 in one place. `resolve_inputs(data)` may turn ids into objects;
+    `resolve_pk(**url_kwargs)` finds the object's id when the URL names it otherwise
+    (a release by its edition).
     """
     serializer_class = input_serializer(table, name)
 
@@ -89,7 +92,8 @@ def transition_api(
                 409: CONFLICT,
             },
         )
-        def post(self, request, pk: int):
+        def post(self, request, **url_kwargs):
+            pk = resolve_pk(**url_kwargs) if resolve_pk else url_kwargs["pk"]
             serializer = serializer_class(data=request.data or {})
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)

@@ -83,6 +83,14 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["state", "created_at"], name="notification_sweep_idx"),
             models.Index(fields=["subject_type", "subject_id"], name="notification_subject_idx"),
+            # The admin list's order, whole and by event; its search by address.
+            models.Index(fields=["-created_at", "-id"], name="notification_list_idx"),
+            models.Index(fields=["event", "-created_at", "-id"], name="notification_event_idx"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_idx"),
+            # The sweep walks only what is pending, however many were sent.
+            models.Index(
+                fields=["id"], condition=Q(state="pending"), name="notification_pending_idx"
+            ),
         ]
 
     def __str__(self) -> str:

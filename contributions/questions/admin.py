@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Value, When
+from django.db import transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -21,13 +21,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from cdtsite.admin import ReadOnlyAdminMixin
+from cdtsite.admin import LargeListAdminMixin, ReadOnlyAdminMixin, code_number_term, id_term
 from contributions.core.admin import bulk_apply, error_message
 from contributions.core.errors import WorkflowError
 
 from . import selectors, services
 from .admin_report import REPORT_PERM, ReportViewMixin
-from .models import Question, QuestionEvent
+from .models import WAITING_FIRST, Question, QuestionEvent
+from .queue import response_status_q
 from .workflow import ACTIONS, ANSWER_Q, ASSIGN_Q, question_actions_available
 
 R = Question.ResponseStatus
@@ -57,7 +58,7 @@ def due_relative(question: Question, now=None) -> str:
 
 
 class ResponseStatusFilter(admin.SimpleListFilter):
-    """Filters on the SQL annotation of QuestionQuerySet.with_response_status()."""
+    """The response statuses of QuestionQuerySet.with_response_status(), as filters."""
 
     title = "response status"
     parameter_name = "response"
@@ -67,7 +68,8 @@ class ResponseStatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() in R.values:
-            return queryset.filter(response_status=self.value())
+            # Plain predicates on indexed columns, not the annotation (a scan of every row).
+            return queryset.filter(response_status_q(self.value()))
         return queryset
 
 
@@ -91,6 +93,21 @@ class AssigneeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class QueueFilter(admin.SimpleListFilter):
+    title = "queue"  # the admin shows "By queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("waiting", "Waiting for me"), ("at_risk", "Mine at risk (past target)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(pk__in=selectors.questions_waiting_for(request.user))
+        if self.value() == "at_risk":
+            return queryset.filter(pk__in=selectors.questions_at_risk_for(request.user))
+        return queryset
+
+
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label="Expert")
 
@@ -104,7 +121,7 @@ class AssignForm(forms.Form):
 
 
 @admin.register(Question)
-class QuestionAdmin(ReportViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class QuestionAdmin(LargeListAdminMixin, ReportViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "subject",
@@ -116,22 +133,21 @@ class QuestionAdmin(ReportViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "due",
     )
     list_display_links = ("id", "subject")
-    list_filter = (ResponseStatusFilter, "status", AssigneeFilter)
-    search_fields = ("subject", "body", "code__code")
+    list_filter = (QueueFilter, ResponseStatusFilter, "status", AssigneeFilter)
+    # A code number or #id is an exact lookup (get_search_results); words match these
+    # fields through their trigram indexes.
+    search_fields = ("subject", "body")
     ordering = ("due_at", "id")
     list_per_page = 50
     actions = ("assign_to_me", "assign_to_expert", "mark_spam")
+    index_order = 20  # after suggestions, before the audit trails: see cdtsite.admin_site
 
     # All changes go through the services: no add, edit or delete forms.
 
     def get_ordering(self, request):
-        # Waiting questions first (answered and closed ones sink), each group soonest due first.
-        waiting_first = Case(
-            When(status__in=Question.WAITING_STATUSES, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-        return (waiting_first.asc(), "due_at", "id")
+        # Waiting questions first (answered and closed ones sink), each group soonest due
+        # first: the expression of question_queue_order_idx, so the index serves it.
+        return (WAITING_FIRST.asc(), "due_at", "id")
 
     def get_queryset(self, request):
         return (
@@ -140,6 +156,13 @@ class QuestionAdmin(ReportViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             .with_response_status()
             .select_related("code", "assigned_to")
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        if code := code_number_term(search_term):
+            return queryset.filter(code__code=code), False
+        if (pk := id_term(search_term)) is not None:
+            return queryset.filter(pk=pk), False
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="code", ordering="code__code")
     def code_number(self, obj):
@@ -150,7 +173,7 @@ class QuestionAdmin(ReportViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         status = getattr(obj, "response_status", "")
         if not status:
             return ""
-        # Colours: templates/admin/contributions/question/badge_styles.html
+        # Colours: static/contributions/admin.css
         return format_html(
             '<span class="response-badge response-{}">{}</span>', status, R(status).label
         )
@@ -178,6 +201,18 @@ class QuestionAdmin(ReportViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             "at_risk_url": f"{base}?response={R.AT_RISK}",
             "unassigned_url": f"{base}?assignee=none&status__exact={Question.Status.NEW}",
             "mine_url": f"{base}?assignee=mine",
+            "my_queue": [
+                {
+                    "label": label,
+                    "count": found.count(),
+                    "url": f"{base}?queue={key}",
+                    "key": key,
+                }
+                for key, label, found in (
+                    ("waiting", "waiting for me", selectors.questions_waiting_for(request.user)),
+                    ("at_risk", "of mine at risk", selectors.questions_at_risk_for(request.user)),
+                )
+            ],
             "report_url": (
                 reverse("admin:contributions_question_report")
                 if request.user.has_perm(REPORT_PERM)
@@ -236,12 +271,21 @@ class QuestionAdmin(ReportViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 AssignForm(exclude=question.assigned_to_id) if "assign" in possible else None
             ),
             "answer_text": answer_text,
+            # Publishing is offered with the answer when the asker agreed to it.
+            "can_publish_with_answer": (
+                "answer" in possible
+                and question.publish_consent
+                and question.code_id is not None
+                and not question.is_published
+            ),
+            "styles": {row.name: row.style for row in ACTIONS.rows},
             "has_view_permission": True,
         }
         return TemplateResponse(request, "admin/contributions/question/question.html", context)
 
-    # Where each action leaves the expert: on the page while there is more to do there.
-    STAY_ON_PAGE = ("claim", "assign", "publish", "unpublish")
+    # Where each action leaves the expert: on the page while there is more to do there
+    # (after claiming, the answer); otherwise on the next question in their queue.
+    STAY_ON_PAGE = ("claim", "publish", "unpublish")
 
     def action_view(self, request, pk, action):
         if request.method != "POST":
@@ -264,8 +308,15 @@ class QuestionAdmin(ReportViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             done = f"assigned to {data['assignee'].get_username()}"
         elif action == "claim":
             done = "assigned to you"
+        publish = action == "answer" and bool(request.POST.get("publish"))
         try:
-            ACTIONS.call(services, name=action, pk=pk, actor=request.user, data=data)
+            # Answer and publish as one step: both or neither (two rows of the table).
+            with transaction.atomic():
+                question = ACTIONS.call(services, name=action, pk=pk, actor=request.user, data=data)
+                if publish:
+                    question = ACTIONS.call(
+                        services, name="publish", pk=pk, actor=request.user, data={}
+                    )
         except Question.DoesNotExist:
             messages.error(request, f"Question #{pk} does not exist.")
             return HttpResponseRedirect(queue)
@@ -276,8 +327,13 @@ class QuestionAdmin(ReportViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 question = get_object_or_404(Question.objects.with_response_status(), pk=pk)
                 return self._question_page(request, question, answer_text=data["answer"])
             return HttpResponseRedirect(page)
-        messages.success(request, f"Question #{pk} {done}.")
-        return HttpResponseRedirect(page if action in self.STAY_ON_PAGE else queue)
+        following = selectors.question_next(user=request.user, after=question)
+        messages.success(request, _done_message(question, done, following, published=publish))
+        if action in self.STAY_ON_PAGE:
+            return HttpResponseRedirect(page)
+        if following is None:
+            return HttpResponseRedirect(queue)
+        return HttpResponseRedirect(_page_url(following))
 
     # --- Bulk actions ------------------------------------------------------------------
 
@@ -332,8 +388,36 @@ class QuestionAdmin(ReportViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
 
+def _page_url(question: Question) -> str:
+    return reverse("admin:contributions_question_change", args=[question.pk])
+
+
+def _done_message(question: Question, done: str, following, *, published: bool) -> str:
+    """What changed, linked (the code page when it was published), and what comes next."""
+    message = format_html(
+        '<a href="{}">Question #{}</a> {}.', _page_url(question), question.pk, done
+    )
+    if (published or done == "published") and question.code_id:
+        message = format_html(
+            '{} It is shown on <a href="{}#questions">{}’s page</a>.',
+            message,
+            question.code.get_absolute_url(),
+            question.code.code,
+        )
+    if following is None:
+        return format_html("{} Nothing else waits for you.", message)
+    return format_html(
+        '{} Next: <a href="{}">#{} {}</a>.',
+        message,
+        _page_url(following),
+        following.pk,
+        following.subject,
+    )
+
+
 @admin.register(QuestionEvent)
 class QuestionEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("question", "from_status", "to_status", "actor_label", "created_at")
     list_filter = ("to_status",)
     readonly_fields = [f.name for f in QuestionEvent._meta.fields]
+    index_order = 40

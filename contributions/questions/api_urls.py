@@ -12,6 +12,7 @@ urlpatterns = [
         apis.QuestionTrackApi.as_view(),
         name="api-question-track",
     ),
+    path("reports/questions/", apis.QuestionReportApi.as_view(), name="api-question-report"),
     # One endpoint per expert action of the workflow's table (claim, assign, answer, …).
     *[
         path(

@@ -8,15 +8,23 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import exceptions, serializers, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contributions.core.api import ERROR, AnonWritesThrottle, StrictFieldsMixin
 
-from . import services
+from . import selectors, services
+from .admin_report import report_period
 from .models import Question
+from .workflow import REPORT
 
 
 class QuestionCreateApi(APIView):
@@ -151,3 +159,72 @@ def resolve_assignee(data: dict) -> dict:
         except get_user_model().DoesNotExist as exc:
             raise exceptions.ValidationError({"assignee": ["No active user has this id."]}) from exc
     return data
+
+
+class CanSeeReport(permissions.BasePermission):
+    """Expert leads (view_response_report); anonymous callers get 401, others 403."""
+
+    message = "Only expert leads see the response-time report."
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        return request.user.has_perm(REPORT)
+
+
+class QuestionReportApi(APIView):
+    """The response-time report of the admin's report page, for operators' dashboards."""
+
+    permission_classes = [CanSeeReport]
+    # The contract's keys, in its order; nothing else is answered.
+    KEYS = (
+        "received",
+        "answered",
+        "median_first_response_hours",
+        "p90_first_response_hours",
+        "due_in_period",
+        "within_promise",
+        "within_promise_share",
+        "open_overdue",
+    )
+    # The admin form's fields by their API names.
+    PARAMS = {"from": "start", "to": "end"}
+
+    class ReportSerializer(serializers.Serializer):
+        received = serializers.IntegerField()
+        answered = serializers.IntegerField()
+        median_first_response_hours = serializers.FloatField(allow_null=True)
+        p90_first_response_hours = serializers.FloatField(allow_null=True)
+        due_in_period = serializers.IntegerField()
+        within_promise = serializers.IntegerField()
+        within_promise_share = serializers.FloatField(allow_null=True)
+        open_overdue = serializers.IntegerField()
+
+    @extend_schema(
+        operation_id="reports_questions",
+        parameters=[
+            OpenApiParameter(
+                "from", OpenApiTypes.DATE, description="First day (default: 27 days before `to`)"
+            ),
+            OpenApiParameter(
+                "to", OpenApiTypes.DATE, description="Last day, included (default: today)"
+            ),
+        ],
+        responses={
+            200: ReportSerializer,
+            400: OpenApiResponse(description="A bad date; `errors` names `from` or `to`."),
+            401: ERROR,
+            403: ERROR,
+        },
+    )
+    def get(self, request):
+        asked = {self.PARAMS[k]: v for k, v in request.query_params.items() if k in self.PARAMS}
+        form = report_period(asked)
+        if not form.is_valid():
+            names = {form_name: api_name for api_name, form_name in self.PARAMS.items()}
+            raise exceptions.ValidationError(
+                {names.get(field, "from"): errors for field, errors in form.errors.items()}
+            )
+        period = form.cleaned_data
+        report = selectors.response_report(start=period["start"], end=period["end"])
+        return Response({key: report[key] for key in self.KEYS})

@@ -3,10 +3,18 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
+from contributions.core.indexes import trigram_indexes
 from contributions.core.models import TransitionEvent
+
+# 0 for a waiting question, 1 otherwise: the queue's first sort key, and its index's.
+WAITING_FIRST = models.Case(
+    models.When(status__in=["new", "assigned"], then=models.Value(0)),
+    default=models.Value(1),
+    output_field=models.IntegerField(),
+)
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -145,6 +153,20 @@ class Question(models.Model):
             models.Index(fields=["status", "due_at"], name="question_queue_idx"),
             models.Index(fields=["assigned_to", "status"], name="question_assignee_idx"),
             models.Index(fields=["received_at"], name="question_received_idx"),
+            # The queue's order: waiting first, then soonest due (QuestionAdmin.get_ordering).
+            models.Index(WAITING_FIRST, F("due_at"), F("id"), name="question_queue_order_idx"),
+            # The beat's warnings: only the waiting rows not yet warned.
+            models.Index(
+                fields=["target_at"],
+                condition=Q(status__in=["new", "assigned"]) & Q(target_warned_at__isnull=True),
+                name="question_target_warn_idx",
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status__in=["new", "assigned"]) & Q(due_warned_at__isnull=True),
+                name="question_due_warn_idx",
+            ),
+            *trigram_indexes(question_subject_trgm_idx="subject", question_body_trgm_idx="body"),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from .business_days import business_hours_between
 from .models import Question
+from .workflow import ASSIGN_Q
 
 R = Question.ResponseStatus
 
@@ -45,6 +46,36 @@ def queue_counts(now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
+# --- The experts' queues ------------------------------------------------------------
+
+
+def questions_waiting_for(user):
+    """Waiting questions assigned to `user`, soonest due first."""
+    return Question.objects.waiting().filter(assigned_to=user).order_by("due_at", "id")
+
+
+def questions_at_risk_for(user, now: datetime | None = None):
+    """Of those, the ones past their target time (overdue ones included)."""
+    return questions_waiting_for(user).filter(target_at__lt=now or timezone.now())
+
+
+def questions_actionable(user):
+    """Waiting questions `user` may act on, in queue order (soonest due first): an
+    expert's own and the unassigned ones; every waiting one for a lead."""
+    waiting = Question.objects.waiting()
+    if not user.has_perm(ASSIGN_Q):
+        waiting = waiting.filter(Q(status=Question.Status.NEW) | Q(assigned_to=user))
+    return waiting.order_by("due_at", "id")
+
+
+def question_next(*, user, after: Question) -> Question | None:
+    """The question `user` should open after `after`: the next one they may act on in
+    queue order, or else the first from the top. None when nothing else waits."""
+    others = questions_actionable(user).exclude(pk=after.pk)
+    later = Q(due_at__gt=after.due_at) | Q(due_at=after.due_at, pk__gt=after.pk)
+    return others.filter(later).first() or others.first()
+
+
 # --- The response-time report ----------------------------------------------------
 
 
@@ -54,6 +85,10 @@ class _Row:
     first_response_at: datetime | None
     answered_at: datetime | None
     due_at: datetime
+
+    def is_due(self, now: datetime) -> bool:
+        """Counts for or against the promise: answered, or its due time has passed."""
+        return self.answered_at is not None or self.due_at <= now
 
     @property
     def within_promise(self) -> bool:
@@ -101,8 +136,9 @@ def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def _summary(rows: list[_Row]) -> dict:
+def _summary(rows: list[_Row], now: datetime) -> dict:
     hours = [h for h in (r.first_response_hours for r in rows) if h is not None]
+    due = sum(1 for r in rows if r.is_due(now))
     within = sum(1 for r in rows if r.within_promise)
     return {
         "received": len(rows),
@@ -110,8 +146,10 @@ def _summary(rows: list[_Row]) -> dict:
         "first_responses": len(hours),
         "median_first_response_hours": _median(hours),
         "p90_first_response_hours": percentile(hours, 0.9),
+        "due_in_period": due,
+        "not_yet_due": len(rows) - due,
         "within_promise": within,
-        "within_promise_share": within / len(rows) if rows else None,
+        "within_promise_share": within / due if due else None,
     }
 
 
@@ -121,12 +159,15 @@ def response_report(*, start: date, end: date, now: datetime | None = None) -> d
     Spam is left out. Every number is about the questions received in the period:
     `answered` is how many of them have an answer (whenever it came); first-response
     times are business hours (business_days.business_hours_between) over those with a
-    first response; `within_promise_share` is answered by their due time over all of
-    them (None when none arrived). `open_overdue` is the queue right now, whatever the
-    period: waiting questions past their due time.
+    first response. A question counts for or against the promise only once it is
+    answered or its due time has passed (`due_in_period`; the rest are `not_yet_due`):
+    `within_promise` of those were answered by their due time, and
+    `within_promise_share` is that over `due_in_period` (None when it is 0).
+    `open_overdue` is the queue at `now`, whatever the period: waiting questions past
+    their due time. The admin's report page and the reports API both show this.
     """
     now = now or timezone.now()
-    report = _summary(_received_in(start, end))
+    report = _summary(_received_in(start, end), now)
     report["open_overdue"] = (
         Question.objects.waiting().with_response_status(now).filter(response_status=R.OVERDUE)
     ).count()
@@ -134,12 +175,13 @@ def response_report(*, start: date, end: date, now: datetime | None = None) -> d
     return report
 
 
-def weekly_response_numbers(*, start: date, end: date) -> list[dict]:
+def weekly_response_numbers(*, start: date, end: date, now: datetime | None = None) -> list[dict]:
     """One row per ISO week that overlaps the period, oldest first, empty weeks included.
 
     Only questions received inside the period count, so the first and last weeks may be
     partial. Each row: `week` ("2026-W45"), `monday`, and the numbers of `_summary`.
     """
+    now = now or timezone.now()
     by_week: dict[date, list[_Row]] = {}
     for row in _received_in(start, end):
         day = timezone.localtime(row.received_at, timezone.get_default_timezone()).date()
@@ -152,7 +194,7 @@ def weekly_response_numbers(*, start: date, end: date) -> list[dict]:
             {
                 "week": f"{iso_year}-W{iso_week:02d}",
                 "monday": monday,
-                **_summary(by_week.get(monday, [])),
+                **_summary(by_week.get(monday, []), now),
             }
         )
         monday += timedelta(days=7)

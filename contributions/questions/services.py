@@ -212,6 +212,10 @@ def question_unpublish(*, question_id: int, actor) -> Question:
     return question_publish(question_id=question_id, actor=actor, publish=False)
 
 
+# How many warnings of each kind one run of questions_warn records at most.
+WARN_BATCH = 200
+
+
 @transaction.atomic
 def questions_warn(now=None) -> int:
     """Beat: warn once when a waiting question passes its target (its expert, or every
@@ -223,7 +227,10 @@ def questions_warn(now=None) -> int:
     now = now or timezone.now()
     warned = 0
     waiting = Question.objects.waiting().select_for_update(skip_locked=True)
-    for question in waiting.filter(target_at__lt=now, target_warned_at__isnull=True):
+    # Bounded per run (question_target_warn_idx / question_due_warn_idx serve each): a
+    # backlog is warned over the next runs instead of in one long transaction.
+    past_target = waiting.filter(target_at__lt=now, target_warned_at__isnull=True)
+    for question in past_target.order_by("target_at", "pk")[:WARN_BATCH]:
         notifications.question_past_target(question)
         question.target_warned_at = now
         question.save(update_fields=["target_warned_at"])
@@ -235,7 +242,8 @@ def questions_warn(now=None) -> int:
             note="Passed its target time.",
         )
         warned += 1
-    for question in waiting.filter(due_at__lt=now, due_warned_at__isnull=True):
+    past_due = waiting.filter(due_at__lt=now, due_warned_at__isnull=True)
+    for question in past_due.order_by("due_at", "pk")[:WARN_BATCH]:
         notifications.question_past_due(question)
         question.due_warned_at = now
         question.save(update_fields=["due_warned_at"])

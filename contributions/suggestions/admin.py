@@ -16,14 +16,15 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
-from cdtsite.admin import ReadOnlyAdminMixin
+from cdtsite.admin import LargeListAdminMixin, ReadOnlyAdminMixin, code_number_term, id_term
 from codes.diffs import word_diff
-from codes.models import FIELD_LABELS, Category, CodeRevision
+from codes.models import FIELD_LABELS, Category, Code, CodeRevision
 from contributions.core.admin import bulk_apply, error_message
 from contributions.core.errors import WorkflowError
 
-from . import claims, services
+from . import claims, selectors, services
 from .models import Submission, SubmissionEvent
 from .workflow import ACTIONS, actions_available
 
@@ -39,7 +40,9 @@ STANDARD_REASONS = (
 
 class RejectForm(forms.Form):
     standard_reason = forms.ChoiceField(
-        choices=[("", "— write the reason below —")] + [(r, r) for r in STANDARD_REASONS],
+        # Numbered as the review page's keyboard shortcuts 1–6 pick them.
+        choices=[("", "— write the reason below —")]
+        + [(r, f"{n}. {r}") for n, r in enumerate(STANDARD_REASONS, start=1)],
         required=False,
     )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -51,6 +54,36 @@ class RejectForm(forms.Form):
             raise ValidationError("Pick a standard reason or write one.")
         data["final_reason"] = reason
         return data
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """MusicBrainz's "edits I can vote on": what waits for my decision, what I have open."""
+
+    title = "queue"  # the admin shows "By queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("waiting", "Waiting for me"), ("claimed", "Claimed by me")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(pk__in=selectors.submissions_waiting_for(request.user))
+        if self.value() == "claimed":
+            return queryset.filter(pk__in=selectors.submissions_claimed_by(request.user))
+        return queryset
+
+
+class StaleFilter(admin.SimpleListFilter):
+    title = "freshness"
+    parameter_name = "stale"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Stale (the code changed since)"), ("no", "Up to date")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(is_stale=self.value() == "yes")
+        return queryset
 
 
 class AgeFilter(admin.SimpleListFilter):
@@ -96,39 +129,67 @@ class SubmissionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SubmissionAdmin(LargeListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
-        "code_number",
+        "code_cell",
         "status",
         "fields_changed",
         "stale_flag",
         "reviewing",
-        "submitter_name",
-        "created_at",
+        "submitter",
+        "sent",
     )
-    list_display_links = ("id", "code_number")
-    list_filter = ("status", CategoryFilter, "is_stale", AgeFilter)
-    search_fields = ("code_number", "submitter_name", "rationale")
+    list_display_links = ("id", "code_cell")
+    list_filter = (QueueFilter, "status", CategoryFilter, StaleFilter, AgeFilter)
+    # A code number or #id is an exact lookup (get_search_results); words match these
+    # fields through their trigram indexes.
+    search_fields = ("submitter_name", "rationale")
     ordering = ("created_at", "id")
     list_per_page = 50
     actions = ("verify_selected", "reject_selected")
     inlines = (SubmissionEventInline,)
+    index_order = 10  # first on the admin home: see cdtsite.admin_site
 
     # All changes happen through the workflow: no add, edit or delete forms.
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("code", "code__category")
 
+    def get_search_results(self, request, queryset, search_term):
+        if code := code_number_term(search_term):
+            return queryset.filter(code_number=code), False
+        if (pk := id_term(search_term)) is not None:
+            return queryset.filter(pk=pk), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="code", ordering="code_number")
+    def code_cell(self, obj):
+        return obj.code_number
+
+    @admin.display(description="from", ordering="submitter_name")
+    def submitter(self, obj):
+        return obj.submitter_name
+
     @admin.display(description="fields")
     def fields_changed(self, obj):
-        return ", ".join(obj.changes)
+        return ", ".join(_label(field) for field in obj.changes)
 
-    @admin.display(description="stale", boolean=True, ordering="is_stale")
+    @admin.display(description="stale", ordering="is_stale", empty_value="")
     def stale_flag(self, obj):
-        return obj.is_stale
+        # A word where it matters and nothing otherwise: "not stale" is the normal case.
+        if not obj.is_stale:
+            return ""
+        return format_html(
+            '<span class="stale-badge" title="The code changed since: {}">Stale</span>',
+            ", ".join(_label(field) for field in obj.stale_fields),
+        )
 
-    @admin.display(description="reviewing")
+    @admin.display(description="sent", ordering="created_at")
+    def sent(self, obj):
+        return timezone.localtime(obj.created_at).strftime("%b %d, %H:%M")
+
+    @admin.display(description="reviewing", empty_value="")
     def reviewing(self, obj):
         claim = getattr(self, "_claims", {}).get(obj.pk)
         return claim.username if claim else ""
@@ -148,6 +209,21 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         cl = super().get_changelist_instance(request)
         self._claims = claims.claims_for([s.pk for s in cl.result_list])
         return cl
+
+    def changelist_view(self, request, extra_context=None):
+        base = reverse("admin:contributions_submission_changelist")
+        mine = (
+            ("waiting", "waiting for me", selectors.submissions_waiting_for(request.user)),
+            ("claimed", "claimed by me", selectors.submissions_claimed_by(request.user)),
+        )
+        extra_context = {
+            **(extra_context or {}),
+            "my_queue": [
+                {"label": label, "count": found.count(), "url": f"{base}?queue={key}"}
+                for key, label, found in mine
+            ],
+        }
+        return super().changelist_view(request, extra_context=extra_context)
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -179,10 +255,16 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 f"{other.username} is reviewing this suggestion right now; "
                 "check with them before you act.",
             )
+        previous = selectors.submission_previous(user=request.user, before=submission)
+        following = selectors.submission_next(user=request.user, after=submission)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": f"Suggestion #{submission.pk} for {submission.code_number}",
+            "previous_url": _review_url(previous) if previous else "",
+            "next_url": _review_url(following) if following else "",
+            "reasons": list(enumerate(STANDARD_REASONS, start=1)),
+            "stale_labels": [_label(field) for field in submission.stale_fields],
             "submission": submission,
             "rows": _diff_rows(submission),
             "events": submission.events.select_related("actor"),
@@ -219,7 +301,7 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 return HttpResponseRedirect(review_url)
             data["reason"] = form.cleaned_data["final_reason"]
         try:
-            ACTIONS.call(services, name=action, pk=pk, actor=request.user, data=data)
+            submission = ACTIONS.call(services, name=action, pk=pk, actor=request.user, data=data)
         except Submission.DoesNotExist:
             messages.error(request, f"Suggestion #{pk} does not exist.")
             return HttpResponseRedirect(reverse("admin:contributions_submission_changelist"))
@@ -227,8 +309,11 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             messages.error(request, error_message(exc))
             return HttpResponseRedirect(review_url)
         claims.claim_release(submission_id=pk, user=request.user)
-        messages.success(request, f"Suggestion #{pk}: {action} done.")
-        return HttpResponseRedirect(reverse("admin:contributions_submission_changelist"))
+        following = selectors.submission_next(user=request.user, after=submission)
+        messages.success(request, _done_message(submission, action, following))
+        if following is None:
+            return HttpResponseRedirect(reverse("admin:contributions_submission_changelist"))
+        return HttpResponseRedirect(_review_url(following))
 
     @admin.action(description="Verify the selected suggestions")
     def verify_selected(self, request, queryset):
@@ -271,6 +356,40 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
 
+def _label(field: str) -> str:
+    return FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+
+
+def _review_url(submission: Submission) -> str:
+    return reverse("admin:contributions_submission_change", args=[submission.pk])
+
+
+def _done_message(submission: Submission, action: str, following: Submission | None) -> str:
+    """What changed, linked (the code page after a publish), and where the reviewer goes."""
+    row = ACTIONS.first(action)
+    if action == "publish" and submission.code_id:
+        # Read again: the service's copy of the code predates its new revision.
+        code = Code.objects.get(pk=submission.code_id)
+        done = format_html(
+            'Suggestion #{} published: <a href="{}">{} is now at revision {}</a>.',
+            submission.pk,
+            code.get_absolute_url(),
+            code.code,
+            code.revision,
+        )
+    else:
+        done = format_html(
+            '<a href="{}">Suggestion #{} for {}</a> {}.',
+            _review_url(submission),
+            submission.pk,
+            submission.code_number,
+            row.past or action,
+        )
+    if following is None:
+        return format_html("{} Nothing else waits for you: here is the queue.", done)
+    return format_html("{} Next: #{} for {}.", done, following.pk, following.code_number)
+
+
 def _diff_rows(submission: Submission) -> list[dict]:
     """One row per changed field: current vs proposed, and the base text when stale."""
     code = submission.code
@@ -292,7 +411,7 @@ def _diff_rows(submission: Submission) -> list[dict]:
         rows.append(
             {
                 "field": field,
-                "label": FIELD_LABELS.get(field, field.replace("_", " ").capitalize()),
+                "label": _label(field),
                 "current": old_html,
                 "proposed": new_html,
                 "base": word_diff(getattr(base, field, ""), current)[0] if base else None,
@@ -307,3 +426,4 @@ class SubmissionEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("submission", "from_status", "to_status", "actor_label", "created_at")
     list_filter = ("to_status",)
     readonly_fields = [f.name for f in SubmissionEvent._meta.fields]
+    index_order = 30

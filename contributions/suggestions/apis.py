@@ -5,9 +5,9 @@ Domain errors are answered by cdtsite.api's exception handler (403 / 404 / 409).
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.urls import reverse
 from django_filters import rest_framework as filters
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
@@ -15,6 +15,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cdtsite.api import ApiValidationErrorSerializer
+from cdtsite.pagination import KeysetPagination, StrictOrderingFilter
 from codes.models import EDITABLE_FIELDS
 from contributions.core.api import ERROR, AnonWritesThrottle, StrictFieldsMixin
 
@@ -167,16 +169,39 @@ class IsReviewStaff(BasePermission):
 
 
 class ReviewSubmissionFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=Submission.Status.choices)
-    code = filters.CharFilter(method="filter_code")
+    """Open suggestions (submitted or verified) unless `status` asks for others."""
+
+    status = filters.ChoiceFilter(
+        choices=[
+            ("open", "Open (submitted or verified)"),
+            *Submission.Status.choices,
+            ("all", "All"),
+        ],
+        method="filter_status",
+        help_text="Default: open (submitted or verified).",
+    )
+    code = filters.CharFilter(method="filter_code", help_text="A code number, e.g. D0370.")
     stale = filters.BooleanFilter(field_name="is_stale")
 
     class Meta:
         model = Submission
         fields = ["status", "code", "stale"]
 
+    def filter_queryset(self, queryset):
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status__in=Submission.OPEN_STATUSES)
+        return super().filter_queryset(queryset)
+
+    def filter_status(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(status__in=Submission.OPEN_STATUSES)
+        if value == "all":
+            return queryset
+        return queryset.filter(status=value)
+
     def filter_code(self, queryset, name, value):
-        return queryset.filter(Q(code_number__iexact=value.strip()))
+        # Stored upper-cased: an exact match uses the (code_number, created_at) index.
+        return queryset.filter(code_number=value.strip().upper())
 
 
 class ReviewSubmissionSerializer(serializers.ModelSerializer):
@@ -210,14 +235,29 @@ class ReviewSubmissionSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema(
+    responses={
+        200: ReviewSubmissionSerializer(many=True),
+        400: OpenApiResponse(
+            ApiValidationErrorSerializer,
+            description="A bad filter, `ordering`, `page_size`, or a `page` number "
+            "(this list pages by cursor); `errors` names the parameter.",
+        ),
+        404: OpenApiResponse(ERROR, description="A malformed `cursor`."),
+    }
+)
 class ReviewQueueApi(ListAPIView):
-    """The review queue, oldest first. Reviewers and publishers."""
+    """The review queue: open suggestions, oldest first. Reviewers and publishers.
+
+    Pages by cursor (follow `next` / `previous`), never counted: the same cost on the
+    first page and the last at any queue size. `ordering=-created_at` starts at the newest.
+    """
 
     permission_classes = [IsAuthenticated, IsReviewStaff]
     serializer_class = ReviewSubmissionSerializer
     filterset_class = ReviewSubmissionFilter
-    queryset = (
-        Submission.objects.select_related("verified_by")
-        .prefetch_related("code_revisions")
-        .order_by("created_at", "id")
-    )
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    pagination_class = KeysetPagination
+    ordering = ("created_at", "id")
+    ordering_fields = ["created_at"]
+    queryset = Submission.objects.select_related("verified_by").prefetch_related("code_revisions")

@@ -5,11 +5,16 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 
+from contributions.core.indexes import trigram_indexes
 from contributions.core.models import TransitionEvent
 
 # States a submission enters at most once: a raced duplicate cannot log twice, while
 # the open states stay free to be entered again by a later loop (changes requested).
 TERMINAL_STATUSES = ("published", "rejected", "withdrawn")
+
+
+# Submission.OPEN_STATUSES, as the condition of the review queue's partial indexes.
+OPEN_Q = Q(status__in=["submitted", "verified"])
 
 
 class Submission(models.Model):
@@ -120,7 +125,22 @@ class Submission(models.Model):
                 name="submission_rejected_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"], name="submission_queue_idx")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="submission_queue_idx"),
+            # The review queue's default view (open, oldest first) and its code filter.
+            models.Index(fields=["created_at", "id"], condition=OPEN_Q, name="submission_open_idx"),
+            models.Index(fields=["code_number", "created_at", "id"], name="submission_code_idx"),
+            models.Index(
+                fields=["code_number", "created_at", "id"],
+                condition=OPEN_Q,
+                name="submission_open_code_idx",
+            ),
+            # The admin's word search: icontains is UPPER(col) LIKE '%…%' (PostgreSQL only).
+            *trigram_indexes(
+                submission_name_trgm_idx="submitter_name",
+                submission_rationale_trgm_idx="rationale",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.code_number} ({self.get_status_display()})"

@@ -161,20 +161,38 @@ def _digest_item(submission: Submission) -> dict:
     }
 
 
-def submission_digest_record(*, day=None) -> int:
-    """Record today's digest: each reviewer gets what awaits verification, each publisher
-    what awaits publishing. Nobody with nothing waiting, nobody who opted out.
+# The digest names this many of the oldest waiting suggestions per list; the rest are
+# counted, and a link opens the queue filtered to them.
+DIGEST_OLDEST = 10
 
-    Keyed by the site-local day, so a second run on the same day sends nothing
-    again. Returns how many digests were recorded.
+
+def _digest_list(status: str) -> dict:
+    waiting = Submission.objects.filter(status=status)
+    oldest = waiting.order_by("created_at", "pk")[:DIGEST_OLDEST]
+    return {
+        "count": waiting.count(),
+        "oldest": [_digest_item(s) for s in oldest],
+        "url": f"{_queue_url()}?status__exact={status}",
+    }
+
+
+def submission_digest_record(*, day=None) -> int:
+    """Record today's digest: each reviewer is told how many suggestions await
+    verification, each publisher how many await publishing, with the oldest few of each
+    and a link to the filtered queue. Nobody with nothing waiting, nobody who opted out.
+
+    Bounded at any queue size: two counts and two short lists. Keyed by the site-local
+    day, so a second run on the same day sends nothing again. Returns how many digests
+    were recorded.
     """
     day = day or timezone.localdate()
-    by_status = {Submission.Status.SUBMITTED: REVIEWERS, Submission.Status.VERIFIED: PUBLISHERS}
-    waiting: dict[str, list[dict]] = {REVIEWERS: [], PUBLISHERS: []}
-    for submission in Submission.objects.filter(status__in=by_status).order_by("created_at", "pk"):
-        waiting[by_status[submission.status]].append(_digest_item(submission))
-    if not any(waiting.values()):
+    waiting = {
+        REVIEWERS: _digest_list(Submission.Status.SUBMITTED),
+        PUBLISHERS: _digest_list(Submission.Status.VERIFIED),
+    }
+    if not any(w["count"] for w in waiting.values()):
         return 0
+    empty = {"count": 0, "oldest": [], "url": ""}
     recipients = []
     staff = (
         get_user_model()
@@ -187,9 +205,9 @@ def submission_digest_record(*, day=None) -> int:
     )
     for user in staff:
         groups = {g.name for g in user.groups.all()}
-        to_verify = waiting[REVIEWERS] if REVIEWERS in groups else []
-        to_publish = waiting[PUBLISHERS] if PUBLISHERS in groups else []
-        count = len(to_verify) + len(to_publish)
+        to_verify = waiting[REVIEWERS] if REVIEWERS in groups else empty
+        to_publish = waiting[PUBLISHERS] if PUBLISHERS in groups else empty
+        count = to_verify["count"] + to_publish["count"]
         if not count:
             continue
         recipients.append(

@@ -60,7 +60,7 @@ def test_staff_pages_carry_no_inline_code(admin_client, d0370, submission_token)
         assert response.status_code == 200, path
         _assert_no_inline_code(response.content.decode(), path)
     review = admin_client.get(pages[0], follow=True).content.decode()
-    assert "js/claim-renewal.js" in review
+    assert "contributions/review.js" in review
 
 
 def test_tracking_answers_are_private_html_and_json(client, submission_token):

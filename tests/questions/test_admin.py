@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from contributions.models import Question
 from contributions.questions.services import question_answer, question_assign
@@ -24,6 +25,10 @@ def _act(pk, action):
 
 def _messages(response):
     return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def _text(html: str) -> str:
+    return strip_tags(html)
 
 
 def _login(client, user):
@@ -209,7 +214,9 @@ def test_claim_answer_close(client, expert, ask):
 
     response = client.post(_act(question.pk, "answer"), {"answer": "  Yes, on one claim.  "})
     assert response.status_code == 302 and response.url == QUEUE
-    assert _messages(response)[-1] == f"Question #{question.pk} answered."
+    assert _text(_messages(response)[-1]) == (
+        f"Question #{question.pk} answered. Nothing else waits for you."
+    )
     question.refresh_from_db()
     assert question.status == QS.ANSWERED
     assert question.answer == "Yes, on one claim."
@@ -242,7 +249,9 @@ def test_lead_assigns_to_an_expert(client, lead, expert, expert2, ask):
     choices = [user.username for user in page.context["assign_form"].fields["assignee"].queryset]
     assert "expert" in choices and "expert2" in choices and "reviewer" not in choices
     response = client.post(_act(question.pk, "assign"), {"assignee": expert2.pk})
-    assert _messages(response) == [f"Question #{question.pk} assigned to expert2."]
+    assert [_text(m) for m in _messages(response)] == [
+        f"Question #{question.pk} assigned to expert2. Nothing else waits for you."
+    ]
     question.refresh_from_db()
     assert question.assigned_to == expert2
 

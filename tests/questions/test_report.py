@@ -150,7 +150,8 @@ def test_report_page_shows_the_numbers_chart_and_table(client, lead, known):
     assert '<dd class="value" id="n-p90">68.0 h</dd>' in html
     assert '<dd class="value" id="n-within">60&nbsp;%</dd>' in html
     assert '<dd class="value" id="n-overdue">2</dd>' in html
-    assert "3 of the 5 received questions" in html
+    assert '<dd class="value" id="n-due">5</dd>' in html
+    assert "3 of the 5 due so far" in html
     assert '<th scope="row">2026-W15</th><td>2026-04-06</td><td>3</td><td>3</td><td>2</td>' in html
     assert "<td>48.0</td>" in html
 
@@ -170,7 +171,7 @@ def test_report_defaults_to_the_last_28_days(client, lead):
     [
         ({"start": "2026-13-01", "end": "2026-04-19"}, "Enter a valid date."),
         ({"start": "2026-04-06", "end": "soon"}, "Enter a valid date."),
-        ({"start": "2026-04-06"}, "This field is required."),
+        ({"start": "2026-04-06", "end": ""}, "This field is required."),
         ({"start": "2026-04-19", "end": "2026-04-06"}, "must not be after the end date"),
         ({"start": "2020-01-01", "end": "2026-04-06"}, "at most 731 days"),
     ],

@@ -46,7 +46,8 @@ def test_reviewer_sees_the_queue_oldest_first(client, reviewer, submit):
     [
         ("status__exact=verified", 1),
         ("category=diagnostic", 2),
-        ("is_stale__exact=1", 0),
+        ("stale=yes", 0),
+        ("stale=no", 2),
         ("age=1", 2),
         ("age=old", 0),
     ],

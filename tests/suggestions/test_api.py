@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 from codes.models import Code
 from contributions.core.api import AnonWritesThrottle
 from contributions.models import Submission
-from contributions.suggestions.services import submission_verify
+from contributions.suggestions.services import submission_reject, submission_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -122,22 +122,90 @@ def test_review_queue_needs_a_reviewer_or_publisher(
     for user in (reviewer, publisher):
         response = _as(user).get("/api/review/submissions/")
         assert response.status_code == 200
-        assert response.json()["count"] == 1
+        assert len(response.json()["results"]) == 1
         assert "pat@example.net" not in response.content.decode()
+
+
+def _ids(client, query=""):
+    response = client.get(f"/api/review/submissions/{query}")
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
 
 
 def test_review_queue_filters(submit, reviewer, publisher):
     a = submit()
-    submit(changes={"body": "New"})
+    b = submit(changes={"body": "New"})
     submission_verify(submission_id=a.pk, actor=reviewer)
     client = _as(publisher)
-    assert client.get("/api/review/submissions/?status=verified").json()["count"] == 1
-    assert client.get("/api/review/submissions/?code=d0370").json()["count"] == 2
-    assert client.get("/api/review/submissions/?code=D0999").json()["count"] == 0
-    assert client.get("/api/review/submissions/?stale=true").json()["count"] == 0
+    assert _ids(client, "?status=verified") == [a.pk]
+    assert _ids(client, "?code=d0370") == [a.pk, b.pk]
+    assert _ids(client, "?code=%20D0370%20") == [a.pk, b.pk]
+    assert _ids(client, "?code=D0999") == []
+    assert _ids(client, "?stale=true") == []
     bad = client.get("/api/review/submissions/?status=lost")
     assert bad.status_code == 400
     assert "status" in bad.json()["errors"]
+
+
+def test_review_queue_shows_open_suggestions_oldest_first_by_default(submit, reviewer):
+    old, done, new = submit(), submit(), submit()
+    submission_reject(submission_id=done.pk, actor=reviewer, reason="Duplicate.")
+    client = _as(reviewer)
+    assert _ids(client) == [old.pk, new.pk]
+    assert _ids(client, "?status=open") == [old.pk, new.pk]
+    assert _ids(client, "?status=rejected") == [done.pk]
+    assert _ids(client, "?status=all") == [old.pk, done.pk, new.pk]
+    assert _ids(client, "?status=all&ordering=-created_at") == [new.pk, done.pk, old.pk]
+
+
+def test_review_queue_pages_by_cursor_without_a_count(submit, reviewer):
+    made = [submit().pk for _ in range(5)]
+    client = _as(reviewer)
+    seen, url = [], "/api/review/submissions/?page_size=2"
+    while url:
+        body = client.get(url).json()
+        assert "count" not in body
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert seen == made
+    last = client.get("/api/review/submissions/?page_size=2&ordering=-created_at").json()
+    assert [row["id"] for row in last["results"]] == made[:-3:-1]
+    back = client.get(last["next"]).json()["previous"]
+    assert [row["id"] for row in client.get(back).json()["results"]] == made[:-3:-1]
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "field"),
+    [
+        ("?ordering=rationale", 400, "ordering"),
+        ("?ordering=created_at,id", 400, "ordering"),
+        ("?page_size=0", 400, "page_size"),
+        ("?page_size=201", 400, "page_size"),
+        ("?page_size=ten", 400, "page_size"),
+        ("?page=2", 400, "page"),
+        ("?cursor=not-a-cursor", 404, None),
+    ],
+)
+def test_review_queue_refuses_what_it_cannot_do(submit, reviewer, query, status, field):
+    submit()
+    response = _as(reviewer).get(f"/api/review/submissions/{query}")
+    assert response.status_code == status
+    assert response.json()["detail"]
+    if field:
+        assert field in response.json()["errors"]
+
+
+def test_review_queue_schema_documents_cursor_ordering_and_errors(api):
+    schema = api.get("/api/schema/?format=json").json()
+    operation = schema["paths"]["/api/review/submissions/"]["get"]
+    params = {p["name"]: p for p in operation["parameters"]}
+    assert {"cursor", "page_size", "ordering", "status", "code", "stale"} <= set(params)
+    assert "page" not in params
+    assert set(params["ordering"]["schema"]["enum"]) == {"created_at", "-created_at"}
+    assert {"200", "400", "404"} <= set(operation["responses"])
+    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    page = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert set(page["properties"]) == {"next", "previous", "results"}
 
 
 def test_transitions_through_the_api(submit, reviewer, publisher, outsider):

@@ -28,6 +28,11 @@ def test_setup_roles_creates_the_four_groups_with_exactly_their_permissions():
     assert "contributions.publish_submission" not in reviewers
     assert "contributions.publish_submission" in publishers
     assert "contributions.verify_submission" not in publishers
+    # Yearly releases: the same people, the same separation of duties.
+    assert "contributions.verify_release" in reviewers
+    assert "contributions.publish_release" not in reviewers
+    assert "contributions.publish_release" in publishers
+    assert "contributions.verify_release" not in publishers
     # Nobody gets to edit codes or submissions directly: changes go through the workflow.
     for perms in (reviewers, publishers):
         assert not {p for p in perms if p.split(".")[1].startswith(("add_", "change_", "delete_"))}

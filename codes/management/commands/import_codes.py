@@ -1,12 +1,21 @@
-"""`manage.py import_codes FILE.csv`: load or update a CDT code set from CSV."""
+"""`manage.py import_codes FILE.csv`: load or update a CDT code set from CSV.
+
+With `--release YEAR` the file is an edition's whole code set, proposed as a
+release to review instead of written: the release workflow registered through
+`codes.extensions` does that part.
+"""
 
 from __future__ import annotations
 
+import argparse
+import datetime
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from codes.extensions import release_provider
 from codes.importing import CodeImportError, ImportReport, codes_import_csv
 
 PHASES = {"read": ("Reading", "line"), "apply": ("Importing", "code")}
@@ -57,8 +66,31 @@ class Command(BaseCommand):
             action="store_true",
             help="check the file and show what would change, without writing anything",
         )
+        parser.add_argument(
+            "--release",
+            type=int,
+            metavar="YEAR",
+            help="the file is CDT YEAR's whole code set: propose it as a release to review "
+            "(codes not in the file are proposed as deleted); no live code changes",
+        )
+        parser.add_argument(
+            "--effective",
+            type=_day,
+            metavar="YYYY-MM-DD",
+            help="with --release: the day the edition takes effect (default 1 January YEAR)",
+        )
 
     def handle(self, *args, **options):
+        if options["release"] is not None:
+            if options["mark_missing_deleted"] is not None or options["dry_run"]:
+                raise CommandError(
+                    "--release proposes a release and writes no code: "
+                    "it takes neither --mark-missing-deleted nor --dry-run."
+                )
+            self.propose_release(options["file"], options["release"], options["effective"])
+            return
+        if options["effective"] is not None:
+            raise CommandError("--effective goes with --release YEAR.")
         self.import_file(
             options["file"],
             mark_missing_deleted=options["mark_missing_deleted"],
@@ -87,6 +119,28 @@ class Command(BaseCommand):
         self.report(report)
         return report
 
+    def propose_release(self, path: str, edition: int, effective_on: datetime.date | None):
+        provider = release_provider()
+        if provider is None:
+            raise CommandError("No release workflow is installed to take --release.")
+        stream = getattr(self.stderr, "_out", self.stderr)
+        isatty = getattr(stream, "isatty", None)
+        bars = _ProgressBars(stream, enabled=bool(isatty and isatty()))
+        try:
+            proposed = provider.import_(
+                path_or_file=path, edition=edition, effective_on=effective_on, progress=bars
+            )
+        except CodeImportError as exc:
+            raise CommandError(exc.describe()) from exc
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        finally:
+            bars.close()
+        self.stdout.write(f"Proposed release CDT {edition}; no live code changed.")
+        self.stdout.write(f"Review it at {proposed.release_url}")
+        self.stdout.write(self.style.SUCCESS(proposed.summary))
+        return proposed
+
     def report(self, report: ImportReport) -> None:
         self.stdout.write(f"Read {report.rows} codes from {report.source}.")
         if report.deleted:
@@ -102,3 +156,10 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Wrote {report.revisions} new revisions.")
         self.stdout.write(self.style.SUCCESS(report.summary))
+
+
+def _day(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{value}” is not a date (YYYY-MM-DD)") from None
