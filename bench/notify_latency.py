@@ -161,7 +161,7 @@ def main() -> None:
 
         submission_of = dict(
             Notification.objects.filter(event="submission.received").values_list(
-                "pk", "submission_id"
+                "pk", "subject_id"
             )
         )
         latencies = []

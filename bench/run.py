@@ -42,6 +42,7 @@ from bench.procs import Gunicorn, stop_group  # noqa: E402
 CODE = "D0370"
 WORDS = "ultrasound"
 EXPAND = "/fhir/ValueSet/$expand?url=" + quote("http://www.ada.org/cdt?fhir_vs", safe="")
+UNCACHED = {"Authorization": "Bearer bench"}
 SUBMISSION = {
     "code": CODE,
     "changes": {"billing_tips": "Bench: bill the interpretation once per study."},
@@ -136,8 +137,12 @@ def _targets(base: str, creds: dict) -> list[Target]:
     queue = "/api/review/submissions/"
     rows = [
         Target("code page", f"/codes/{CODE}/"),
+        # An Authorization header (one no view accepts) takes the request past the public
+        # cache: the whole page is built every time.
+        Target("code page, uncached", f"/codes/{CODE}/", headers=UNCACHED),
         Target("search page", f"/codes/?q={WORDS}"),
         Target("code API", f"/api/codes/{CODE}/"),
+        Target("code API, uncached", f"/api/codes/{CODE}/", headers=UNCACHED),
         Target("search API", f"/api/codes/?q={WORDS}"),
         Target("$expand (FHIR)", f"{EXPAND}&filter={WORDS}"),
         Target(

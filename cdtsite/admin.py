@@ -1,12 +1,6 @@
 """Admin pieces shared by the apps."""
 
-import re
-
-from codes.models import CODE_PATTERN
-
 from .pagination import EstimatedCountPaginator
-
-_code_re = re.compile(CODE_PATTERN)
 
 
 class ReadOnlyAdminMixin:
@@ -32,12 +26,6 @@ class LargeListAdminMixin:
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-
-
-def code_number_term(search_term: str) -> str | None:
-    """ "d0370 " → "D0370": a search for a code number is an exact, indexed lookup."""
-    term = search_term.strip().upper()
-    return term if _code_re.fullmatch(term) else None
 
 
 def id_term(search_term: str) -> int | None:

@@ -1,11 +1,12 @@
 """Public pages and API answers from Redis, shared by every process, never stale.
 
-Every cached answer is keyed by the catalog's *generation*: a counter in the cache that
+Every cached answer carries the catalog's *generation*: a counter in the cache that
 `catalog_changed()` raises after any write that changes what the public sees (a publish,
-an import, a restore, a release, a question shown on a code page). A raised generation
-makes every older entry unreachable at once, in every process, with no list of keys to
-delete. The key also holds the site's local date, so an edition that takes effect at
-midnight is never hidden behind yesterday's entry.
+an import, a restore, a release, a question shown on a code page). An entry is served
+only while its generation is the current one, read in the same round trip as the entry,
+so a raised generation retires every older entry at once, in every process, with no list
+of keys to delete. The key holds the site's local date, so an edition that takes effect
+at midnight is never hidden behind yesterday's entry.
 
 `PublicCacheMiddleware` sits above sessions, CSRF, authentication and messages, so a hit
 skips all of them and the view; it answers conditional GETs (ETag, Last-Modified) with
@@ -36,11 +37,13 @@ _NOT_STORED = frozenset({"set-cookie", "x-cache", "etag", "last-modified", "date
 def generation() -> int | None:
     """The catalog's current generation (None while the cache is unreachable)."""
     value = cache.get(GENERATION_KEY)
-    if value is None:
-        # First use, or an evicted counter: start a new one that no old entry can match.
-        cache.add(GENERATION_KEY, time.time_ns(), None)
-        value = cache.get(GENERATION_KEY)
-    return value
+    return value if value is not None else _generation_start()
+
+
+def _generation_start() -> int | None:
+    # First use, or an evicted counter: start a new one that no old entry can match.
+    cache.add(GENERATION_KEY, time.time_ns(), None)
+    return cache.get(GENERATION_KEY)
 
 
 def catalog_changed() -> None:
@@ -56,11 +59,11 @@ def catalog_changed() -> None:
     db_router.catalog_written()
 
 
-def _key(request, gen: int) -> str:
+def _key(request) -> str:
     query = "&".join(sorted(request.GET.urlencode().split("&")))
     accept = request.headers.get("Accept", "") if request.path.startswith("/api/") else ""
     day = timezone.localdate().isoformat()
-    raw = f"{gen}|{day}|{request.path}|{query}|{accept}"
+    raw = f"{day}|{request.path}|{query}|{accept}"
     return "public-cache:page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -105,16 +108,22 @@ class PublicCacheMiddleware:
     def __call__(self, request):
         if not settings.PUBLIC_CACHE_SECONDS or not _cacheable_request(request):
             return self.get_response(request)
-        gen = generation()
+        key = _key(request)
+        # One round trip: the entry and the generation it must match.
+        found = cache.get_many([GENERATION_KEY, key])
+        gen = found.get(GENERATION_KEY)
         if gen is None:
-            return self.get_response(request)
-        key = _key(request, gen)
-        entry = cache.get(key)
-        if entry is not None:
+            gen = _generation_start()
+            if gen is None:  # the cache is unreachable: serve without it
+                return self.get_response(request)
+        entry = found.get(key)
+        if entry is not None and entry.get("generation") == gen:
             return self._hit(request, entry)
+        # The generation read before the work: a change that commits while this answer
+        # is built raises it, so the entry stored below is never served.
         response = self.get_response(request)
         if _storable(response):
-            self._store(key, response)
+            self._store(key, response, gen)
         return response
 
     def _hit(self, request, entry: dict):
@@ -129,7 +138,7 @@ class PublicCacheMiddleware:
         response["X-Cache"] = "hit"
         return response
 
-    def _store(self, key: str, response) -> None:
+    def _store(self, key: str, response, gen: int) -> None:
         body = response.content
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         last_modified = response.get("Last-Modified") or http_date()
@@ -139,5 +148,11 @@ class PublicCacheMiddleware:
         headers = {
             name: value for name, value in response.items() if name.lower() not in _NOT_STORED
         }
-        entry = {"body": body, "headers": headers, "etag": etag, "last_modified": last_modified}
+        entry = {
+            "generation": gen,
+            "body": body,
+            "headers": headers,
+            "etag": etag,
+            "last_modified": last_modified,
+        }
         cache.set(key, entry, settings.PUBLIC_CACHE_SECONDS)

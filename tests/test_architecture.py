@@ -61,3 +61,18 @@ def test_the_domains_do_not_import_each_other(graph):
 
 def test_every_file_reads_in_one_sitting():
     assert max(lines for lines, _ in architecture.largest_files(1)) <= 500
+
+
+# The project's wiring sits on top and may import every app; the rest of cdtsite/ is
+# shared infrastructure (cache, throttling, errors, pagination, …) that the apps import.
+WIRING = {"cdtsite.urls", "cdtsite.api_urls", "cdtsite.wsgi", "cdtsite.asgi", "cdtsite.celery"}
+
+
+def test_shared_infrastructure_imports_no_app(graph):
+    infrastructure = [m for m in graph if m.startswith("cdtsite") and m not in WIRING]
+    assert not [
+        (m, t)
+        for m in infrastructure
+        for t in graph[m]
+        if t.split(".")[0] in ("codes", "contributions")
+    ]

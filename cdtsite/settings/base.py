@@ -375,8 +375,13 @@ NOTIFICATIONS_RETRY_BACKOFF_MAX = env.int("NOTIFICATIONS_RETRY_BACKOFF_MAX", def
 NOTIFICATIONS_MAX_RETRIES = env.int("NOTIFICATIONS_MAX_RETRIES", default=8)
 # A pending row never handed to the broker is swept after this many seconds.
 NOTIFICATIONS_SWEEP_AFTER = env.int("NOTIFICATIONS_SWEEP_AFTER", default=30)
-# A pending row whose task has shown no sign of life for this long is enqueued again.
-NOTIFICATIONS_STALE_AFTER = env.int("NOTIFICATIONS_STALE_AFTER", default=15 * 60)
+# A free pending row whose task has shown no sign of life for this long is enqueued again
+# (its task was lost). In a backlog longer than this, a spare task finds the row sent.
+NOTIFICATIONS_STALE_AFTER = env.int("NOTIFICATIONS_STALE_AFTER", default=120)
+# A sender's claim on a row lasts this long and is renewed every third of it while the
+# worker lives; a killed worker's rows go out again once it runs out (the sweep, or at
+# once when a worker of the same node name starts).
+NOTIFICATIONS_CLAIM_SECONDS = env.int("NOTIFICATIONS_CLAIM_SECONDS", default=45)
 # SMTP socket timeout, so a stuck mail server fails an attempt instead of a worker.
 # https://docs.djangoproject.com/en/5.2/ref/settings/#email-timeout
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)

@@ -1,9 +1,15 @@
 """Pieces the suggestions' and the questions' admins share."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 
+from codes.models import CODE_PATTERN
+
 from .errors import WorkflowError
+
+_code_re = re.compile(CODE_PATTERN)
 
 
 def error_message(exc: Exception) -> str:
@@ -29,3 +35,9 @@ def bulk_apply(request, queryset, *, noun: str, done: str, call) -> None:
         messages.success(request, f"{ok} {noun}(s) {done}.")
     if refused:
         messages.warning(request, f"{len(refused)} refused — " + "; ".join(refused))
+
+
+def code_number_term(search_term: str) -> str | None:
+    """ "d0370 " → "D0370": a search for a code number is an exact, indexed lookup."""
+    term = search_term.strip().upper()
+    return term if _code_re.fullmatch(term) else None

@@ -57,6 +57,9 @@ class NotificationAdmin(LargeListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmi
         "last_attempt_at",
         "sent_at",
         "failed_at",
+        # Who holds it now (or sent it), and until when nobody else may take it.
+        "claimed_by",
+        "claimed_until",
     )
     readonly_fields = fields
     actions = ["resend"]

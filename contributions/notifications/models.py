@@ -11,8 +11,9 @@ class Notification(models.Model):
     """The outbox: one email to one recipient for one event.
 
     Written in the transaction that caused the event; a Celery task delivers it
-    after the commit. The unique (event_key, recipient) pair is what makes a
-    repeated event or a duplicated task send nothing twice.
+    after the commit. The unique (event_key, recipient) pair makes a repeated event
+    record nothing twice; the claim (claimed_by, claimed_until) makes a duplicated
+    task or a second worker send nothing twice (see notifications/delivery.py).
     """
 
     class State(models.TextChoices):
@@ -51,6 +52,12 @@ class Notification(models.Model):
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+    # The worker process that claimed the row last ("<node> <boot> pid <pid>"); empty
+    # while it waits for a retry. Kept once sent: who sent it.
+    claimed_by = models.CharField(max_length=200, blank=True, default="", db_default="")
+    # No one else may take the row before this: the end of its sender's lease (renewed
+    # while the sender lives) or the time of its scheduled retry. Null when free.
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -66,6 +73,11 @@ class Notification(models.Model):
             models.CheckConstraint(
                 condition=~Q(state="sent") | Q(sent_at__isnull=False),
                 name="notification_sent_has_time",
+            ),
+            # Only a pending row can be claimed; sent and failed rows are nobody's.
+            models.CheckConstraint(
+                condition=Q(state="pending") | Q(claimed_until__isnull=True),
+                name="notification_claim_only_pending",
             ),
         ]
         indexes = [

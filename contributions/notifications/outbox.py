@@ -4,7 +4,8 @@ A service records an event with `outbox_record()` inside its transaction: one
 `Notification` row per recipient, unique per (event_key, recipient). After the
 commit each row's id goes to the `contributions.deliver_notification` task, sent
 by name. If the broker is down the row simply stays pending and `outbox_sweep()`
-(Celery beat, every minute) hands it over again once the broker is back.
+(Celery beat, every minute) hands it over again once the broker is back; the sweep
+also hands over the rows of a worker that died while sending them (delivery.py).
 
 Which events exist and who is told what is each domain's business (its own
 `notifications.py`, registered in ContributionsConfig.ready()); this module only
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery import current_app
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -33,6 +34,8 @@ from .models import Notification
 logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "contributions.deliver_notification"
+# How often beat runs the sweep (CELERY_BEAT_SCHEDULE's "notifications-sweep").
+SWEEP_EVERY = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ def outbox_record(
                 subject_type=subject_type,
                 subject_id=subject.pk if subject is not None else None,
                 context={**(context or {}), **recipient.context},
-                # Optimistic: cleared by _enqueue() when the broker refuses the task.
+                # Optimistic: cleared by outbox_enqueue() when the broker refuses the task.
                 enqueued_at=now,
             )
         )
@@ -131,25 +134,29 @@ def outbox_record(
             event_key=key, recipient__in=seen, state=Notification.State.PENDING
         ).values_list("pk", flat=True)
     )
-    transaction.on_commit(lambda: _enqueue(ids))
+    transaction.on_commit(lambda: outbox_enqueue(ids))
     return ids
 
 
-def _enqueue(ids: list[int]) -> int:
+def outbox_enqueue(ids: list[int], *, eta: dict[int, datetime] | None = None) -> int:
     """Hand the rows to the broker; never raises. Returns how many were handed over.
 
     Runs after the commit, inside the request that caused the event: with the
     broker down it must fail at once, not hold the response for kombu's retries.
+    `eta` gives some rows a time before which their task does not run.
     """
     if not ids:
         return 0
+    eta = eta or {}
     try:
         with current_app.producer_or_acquire() as producer:
             producer.connection.ensure_connection(
                 max_retries=1, interval_start=0, interval_step=0.2, interval_max=0.2, timeout=2
             )
             for pk in ids:
-                current_app.send_task(DELIVER_TASK, args=[pk], producer=producer, retry=False)
+                current_app.send_task(
+                    DELIVER_TASK, args=[pk], producer=producer, retry=False, eta=eta.get(pk)
+                )
     except Exception:  # the broker's errors vary by transport; the sweep recovers all of them
         logger.exception("Broker unavailable: %s notification(s) left for the sweep.", len(ids))
         Notification.objects.filter(pk__in=ids, state=Notification.State.PENDING).update(
@@ -160,24 +167,45 @@ def _enqueue(ids: list[int]) -> int:
 
 
 def outbox_sweep() -> int:
-    """Enqueue again what the broker never got or what a lost task left pending.
+    """Enqueue again what the broker never got, what a dead worker held, what was lost.
 
-    A row whose enqueue failed is taken after NOTIFICATIONS_SWEEP_AFTER seconds;
-    one that was handed over but shows no attempt for NOTIFICATIONS_STALE_AFTER
-    (longer than any retry wait) is taken as lost. A repeated delivery is harmless.
+    - A row whose enqueue failed: after NOTIFICATIONS_SWEEP_AFTER seconds.
+    - A row whose sender's lease ran out (a live sender renews it): its worker died
+      mid-delivery; enqueued once per expired lease. A lease that ends before the next
+      sweep gets a task due when it ends, so a dead worker's row waits under a minute.
+    - A free row handed over but with no attempt for NOTIFICATIONS_STALE_AFTER: its
+      task was lost (the broker, or a worker that died before claiming it). In a long
+      backlog this enqueues a spare task, which finds the row claimed or sent.
+    A row held for its retry (claimed_until ahead, no claimer) is left to its retry.
     """
     now = timezone.now()
     fresh = now - timedelta(seconds=settings.NOTIFICATIONS_SWEEP_AFTER)
     stale = now - timedelta(seconds=settings.NOTIFICATIONS_STALE_AFTER)
-    due = Notification.objects.filter(state=Notification.State.PENDING, created_at__lte=fresh)
-    due = due.filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=stale)).filter(
-        Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=stale)
+    pending = Notification.objects.filter(state=Notification.State.PENDING)
+    orphaned = (
+        Q(claimed_until__lte=now)
+        & ~Q(claimed_by="")
+        & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=F("claimed_until")))
     )
+    lost = (
+        (Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+        & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=stale))
+        & (Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=stale))
+    )
+    due = pending.filter(created_at__lte=fresh).filter(orphaned | lost)
     ids = list(due.order_by("pk").values_list("pk", flat=True)[:5000])
-    if not ids:
-        return 0
-    Notification.objects.filter(pk__in=ids).update(enqueued_at=now)
-    return _enqueue(ids)
+    if ids:
+        Notification.objects.filter(pk__in=ids).update(enqueued_at=now)
+    ending = dict(
+        pending.exclude(claimed_by="")
+        .filter(claimed_until__gt=now, claimed_until__lte=now + SWEEP_EVERY)
+        .values_list("pk", "claimed_until")[:5000]
+    )
+    # A second after the lease: a live sender has renewed it by then, a dead one has not.
+    handed = outbox_enqueue(
+        [*ids, *ending], eta={pk: until + timedelta(seconds=1) for pk, until in ending.items()}
+    )
+    return min(handed, len(ids))
 
 
 @transaction.atomic
@@ -193,5 +221,5 @@ def notifications_resend(*, ids: Iterable[int]) -> int:
     Notification.objects.filter(pk__in=chosen).update(
         state=Notification.State.PENDING, failed_at=None, enqueued_at=timezone.now()
     )
-    transaction.on_commit(lambda: _enqueue(chosen))
+    transaction.on_commit(lambda: outbox_enqueue(chosen))
     return len(chosen)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 from django.db import OperationalError
 
@@ -27,8 +28,14 @@ def deliver_notification(self, notification_id: int) -> bool:
     from settings when the task runs (autoretry fixes it at import), and the last
     failure marks the row failed instead of only logging it.
     """
+    # The wait before the next attempt is chosen now: the row is held for it on failure.
+    retry_in = delivery.retry_countdown(self.request.retries)
     try:
-        return delivery.notification_deliver(notification_id=notification_id)
+        return delivery.notification_deliver(
+            notification_id=notification_id,
+            claimer=delivery.claimer_name(self.request.hostname),
+            retry_in=retry_in,
+        )
     except (*delivery.DELIVERY_ERRORS, OperationalError) as exc:
         # OperationalError: the database was briefly unreachable or (SQLite) locked.
         if self.request.retries >= settings.NOTIFICATIONS_MAX_RETRIES:
@@ -36,7 +43,7 @@ def deliver_notification(self, notification_id: int) -> bool:
             return False
         raise self.retry(
             exc=exc,
-            countdown=delivery.retry_countdown(self.request.retries),
+            countdown=retry_in,
             max_retries=settings.NOTIFICATIONS_MAX_RETRIES,
         ) from exc
     except Exception as exc:
@@ -49,3 +56,9 @@ def deliver_notification(self, notification_id: int) -> bool:
 def sweep_outbox() -> int:
     """Every minute (beat): hand the broker what it missed while it was down."""
     return outbox.outbox_sweep()
+
+
+@worker_ready.connect
+def release_claims_of_dead_predecessor(sender, **kwargs) -> None:
+    """A worker back under its node name frees what its killed predecessor had claimed."""
+    outbox.outbox_enqueue(delivery.claims_release(node=sender.hostname))

@@ -21,8 +21,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from cdtsite.admin import LargeListAdminMixin, ReadOnlyAdminMixin, code_number_term, id_term
-from contributions.core.admin import bulk_apply, error_message
+from cdtsite.admin import LargeListAdminMixin, ReadOnlyAdminMixin, id_term
+from contributions.core.admin import bulk_apply, code_number_term, error_message
 from contributions.core.errors import WorkflowError
 
 from . import selectors, services

@@ -18,10 +18,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from cdtsite.admin import LargeListAdminMixin, ReadOnlyAdminMixin, code_number_term, id_term
+from cdtsite.admin import LargeListAdminMixin, ReadOnlyAdminMixin, id_term
 from codes.diffs import word_diff
 from codes.models import FIELD_LABELS, Category, Code, CodeRevision
-from contributions.core.admin import bulk_apply, error_message
+from contributions.core.admin import bulk_apply, code_number_term, error_message
 from contributions.core.errors import WorkflowError
 
 from . import claims, selectors, services

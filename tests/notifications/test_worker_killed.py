@@ -1,4 +1,5 @@
-"""A worker process killed in the middle of a batch: nothing lost, nothing sent twice."""
+"""A worker process killed in the middle of a batch: nothing lost, at most the one
+message caught in SMTP's window sent twice."""
 
 import os
 import re
@@ -103,5 +104,8 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
         for m in re.findall(r"^X-CDT-Notification: (\d+)$", f.read_text(), re.M)
     )
     expected = set(Notification.objects.values_list("pk", flat=True))
-    assert set(ids) == expected
-    assert [pk for pk, count in ids.items() if count > 1] == []
+    assert set(ids) == expected  # nothing lost
+    # At most the one message the kill caught between the server's 250 and the "sent"
+    # commit goes out again (with the same Message-ID): the window SMTP leaves open
+    # (contributions/notifications/delivery.py). Nothing else is ever sent twice.
+    assert sum(count - 1 for count in ids.values()) <= 1, ids.most_common(3)

@@ -180,3 +180,18 @@ def test_no_answer_is_cached_past_the_switch(verified, publisher, client):
         assert response.status_code == 200
         assert "max-age" not in response.get("Cache-Control", ""), path
         assert "Expires" not in response, path
+
+
+def test_the_code_page_switches_on_the_day_even_from_the_public_cache(
+    verified, publisher, client, clock, settings
+):
+    settings.PUBLIC_CACHE_SECONDS = 300
+    release_publish(release_id=verified.pk, actor=publisher)
+    clock("2026-12-31")
+    assert "problem focused" not in client.get("/codes/D0140/").content.decode()
+    assert client.get("/codes/D0140/")["X-Cache"] == "hit"
+
+    clock("2027-01-01")
+    page = client.get("/codes/D0140/")
+    assert page["X-Cache"] == "miss"
+    assert "limited oral evaluation - problem focused" in page.content.decode()
