@@ -160,9 +160,7 @@ def main() -> None:
         elapsed = time.time() - started
 
         submission_of = dict(
-            Notification.objects.filter(event="submission.received").values_list(
-                "pk", "subject_id"
-            )
+            Notification.objects.filter(event="submission.received").values_list("pk", "subject_id")
         )
         latencies = []
         for path in mail_dir.iterdir():
