@@ -3,7 +3,9 @@
 import re
 
 from django.contrib import messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 
 from codes.models import CODE_PATTERN
 
@@ -41,3 +43,24 @@ def code_number_term(search_term: str) -> str | None:
     """ "d0370 " → "D0370": a search for a code number is an exact, indexed lookup."""
     term = search_term.strip().upper()
     return term if _code_re.fullmatch(term) else None
+
+
+def bulk_form_action(model_admin, request, queryset, *, form_class, title, template, apply):
+    """A bulk action that first asks for one value (a reason, an expert): show the form,
+    then, once it is valid, `apply(cleaned_data)` to the selected rows."""
+    if "apply" in request.POST:
+        form = form_class(request.POST)
+        if form.is_valid():
+            apply(form.cleaned_data)
+            return None
+    else:
+        form = form_class()
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": title,
+        "queryset": queryset,
+        "form": form,
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, template, context)

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,7 +21,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from cdtsite.admin import LargeListAdminMixin, ReadOnlyAdminMixin, id_term
-from contributions.core.admin import bulk_apply, code_number_term, error_message
+from contributions.core.admin import (
+    bulk_apply,
+    bulk_form_action,
+    code_number_term,
+    error_message,
+)
 from contributions.core.errors import WorkflowError
 
 from . import selectors, services
@@ -349,32 +353,26 @@ class QuestionAdmin(LargeListAdminMixin, ReportViewMixin, ReadOnlyAdminMixin, ad
 
     @admin.action(description="Assign the selected questions to an expert…")
     def assign_to_expert(self, request, queryset):
-        if "apply" in request.POST:
-            form = AssignForm(request.POST)
-            if form.is_valid():
-                assignee = form.cleaned_data["assignee"]
-                bulk_apply(
-                    request,
-                    queryset,
-                    noun="question",
-                    done=f"assigned to {assignee.get_username()}",
-                    call=lambda q: services.question_assign(
-                        question_id=q.pk, actor=request.user, assignee=assignee
-                    ),
-                )
-                return None
-        else:
-            form = AssignForm()
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Assign questions",
-            "queryset": queryset,
-            "form": form,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(
-            request, "admin/contributions/question/assign_selected.html", context
+        def apply(data):
+            assignee = data["assignee"]
+            bulk_apply(
+                request,
+                queryset,
+                noun="question",
+                done=f"assigned to {assignee.get_username()}",
+                call=lambda q: services.question_assign(
+                    question_id=q.pk, actor=request.user, assignee=assignee
+                ),
+            )
+
+        return bulk_form_action(
+            self,
+            request,
+            queryset,
+            form_class=AssignForm,
+            title="Assign questions",
+            template="admin/contributions/question/assign_selected.html",
+            apply=apply,
         )
 
     @admin.action(description="Mark the selected questions as spam")

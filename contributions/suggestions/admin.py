@@ -8,7 +8,6 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
@@ -21,7 +20,12 @@ from django.utils.html import format_html
 from cdtsite.admin import LargeListAdminMixin, ReadOnlyAdminMixin, id_term
 from codes.diffs import word_diff
 from codes.models import FIELD_LABELS, Category, Code, CodeRevision
-from contributions.core.admin import bulk_apply, code_number_term, error_message
+from contributions.core.admin import (
+    bulk_apply,
+    bulk_form_action,
+    code_number_term,
+    error_message,
+)
 from contributions.core.errors import WorkflowError
 
 from . import claims, selectors, services
@@ -327,32 +331,25 @@ class SubmissionAdmin(LargeListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
 
     @admin.action(description="Reject the selected suggestions…")
     def reject_selected(self, request, queryset):
-        if "apply" in request.POST:
-            form = RejectForm(request.POST)
-            if form.is_valid():
-                reason = form.cleaned_data["final_reason"]
-                bulk_apply(
-                    request,
-                    queryset,
-                    noun="suggestion",
-                    done="rejected",
-                    call=lambda s: services.submission_reject(
-                        submission_id=s.pk, actor=request.user, reason=reason
-                    ),
-                )
-                return None
-        else:
-            form = RejectForm()
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Reject suggestions",
-            "queryset": queryset,
-            "form": form,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(
-            request, "admin/contributions/submission/reject_selected.html", context
+        def apply(data):
+            bulk_apply(
+                request,
+                queryset,
+                noun="suggestion",
+                done="rejected",
+                call=lambda s: services.submission_reject(
+                    submission_id=s.pk, actor=request.user, reason=data["final_reason"]
+                ),
+            )
+
+        return bulk_form_action(
+            self,
+            request,
+            queryset,
+            form_class=RejectForm,
+            title="Reject suggestions",
+            template="admin/contributions/submission/reject_selected.html",
+            apply=apply,
         )
 
 
