@@ -12,7 +12,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("contributions", "0005_one_folder_per_domain"),
+        # After the queue indexes: on SQLite this migration rebuilds the outbox table, and
+        # the rebuild must know every index the table has by then.
+        ("contributions", "0007_merge_queue_indexes_and_releases"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
