@@ -34,12 +34,6 @@ GENERATION_KEY = "public-cache:generation"
 _NOT_STORED = frozenset({"set-cookie", "x-cache", "etag", "last-modified", "date"})
 
 
-def generation() -> int | None:
-    """The catalog's current generation (None while the cache is unreachable)."""
-    value = cache.get(GENERATION_KEY)
-    return value if value is not None else _generation_start()
-
-
 def _generation_start() -> int | None:
     # First use, or an evicted counter: start a new one that no old entry can match.
     cache.add(GENERATION_KEY, time.time_ns(), None)

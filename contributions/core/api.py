@@ -12,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cdtsite.api import ApiValidationErrorSerializer, StrictInputMixin
-from cdtsite.throttling import AnonWritesThrottle  # noqa: F401  (one bucket with the forms)
 
 from .actions import ActionTable, Input
 

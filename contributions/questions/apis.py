@@ -20,7 +20,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cdtsite.api import ApiValidationErrorSerializer
-from contributions.core.api import ERROR, AnonWritesThrottle, StrictFieldsMixin
+from cdtsite.throttling import AnonWritesThrottle  # one bucket with the HTML forms
+from contributions.core.api import ERROR, StrictFieldsMixin
 
 from . import selectors, services
 from .admin_report import report_period

@@ -23,8 +23,9 @@ from rest_framework.views import APIView
 from cdtsite.api import ApiValidationErrorSerializer
 from cdtsite.filters import StrictFilterSet
 from cdtsite.pagination import KeysetPagination, StrictOrderingFilter
+from cdtsite.throttling import AnonWritesThrottle  # one bucket with the HTML forms
 from codes.models import EDITABLE_FIELDS
-from contributions.core.api import ERROR, AnonWritesThrottle, StrictFieldsMixin
+from contributions.core.api import ERROR, StrictFieldsMixin
 
 from . import services
 from .models import Submission

@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from contributions.core.api import AnonWritesThrottle
+from cdtsite.throttling import AnonWritesThrottle
 from contributions.models import Question
 from contributions.questions.services import question_answer, question_assign
 from tests.factories import code_make

@@ -2,8 +2,8 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from cdtsite.throttling import AnonWritesThrottle
 from codes.models import Code
-from contributions.core.api import AnonWritesThrottle
 from contributions.models import Submission
 from contributions.suggestions.services import submission_reject, submission_verify
 
