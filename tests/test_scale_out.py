@@ -7,15 +7,12 @@ posts on both; and the workers deliver every mail exactly once between them.
 
 import json
 import os
-import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -24,15 +21,11 @@ from rest_framework.authtoken.models import Token
 
 from contributions.models import Notification
 from tests.factories import code_make
+from tests.hardening.servers import free_port
+from tests.notifications.backends import file_mail_ids
 
 pytestmark = pytest.mark.celery
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _spawn(args: list[str], env: dict, log: Path) -> subprocess.Popen:
@@ -73,14 +66,6 @@ def _wait_for(base: str, deadline: float) -> None:
     raise AssertionError(f"{base} did not start")
 
 
-def _mail_ids(mail_dir: Path) -> Counter:
-    return Counter(
-        int(found)
-        for path in mail_dir.iterdir()
-        for found in re.findall(r"^X-CDT-Notification: (\d+)$", path.read_text(), re.M)
-    )
-
-
 @pytest.fixture
 def site(transactional_db, settings, tmp_path, imaging):
     """Two gunicorn processes and two Celery workers sharing the test database and Redis."""
@@ -104,7 +89,7 @@ def site(transactional_db, settings, tmp_path, imaging):
         "THROTTLE_ANON_WRITES": "3/min",
         "PUBLIC_CACHE_SECONDS": "300",
     }
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     processes = [
         _spawn(
             ["gunicorn", "cdtsite.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}"],
@@ -189,8 +174,8 @@ def test_two_web_processes_and_two_workers_act_as_one_site(site, reviewer, publi
     # Every mail of all this went out once, whichever worker took it.
     deadline = time.monotonic() + 60
     expected = set(Notification.objects.values_list("pk", flat=True))
-    while time.monotonic() < deadline and set(_mail_ids(site["mail"])) != expected:
+    while time.monotonic() < deadline and set(file_mail_ids(site["mail"])) != expected:
         time.sleep(0.2)
-    sent = _mail_ids(site["mail"])
+    sent = file_mail_ids(site["mail"])
     assert set(sent) == expected
     assert [pk for pk, count in sent.items() if count > 1] == []

@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import threading
 from collections import Counter
 
 from aiosmtpd.controller import Controller
+
+from tests.hardening.servers import free_port
 
 MESSAGE_ID = re.compile(rb"^Message-ID:\s*<([^>]+)>", re.M | re.I)
 
@@ -45,12 +46,6 @@ class SinkHandler:
     def counts(self) -> Counter:
         with self.lock:
             return Counter(self.delivered)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def smtp_sink():

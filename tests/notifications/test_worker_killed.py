@@ -2,11 +2,9 @@
 message caught in SMTP's window sent twice."""
 
 import os
-import re
 import signal
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from django.db import connection
 from contributions.models import Notification
 from contributions.notifications import outbox
 
+from .backends import file_mail_ids
 from .conftest import wait_until
 
 pytestmark = pytest.mark.celery
@@ -98,11 +97,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=30)
 
-    ids = Counter(
-        int(m)
-        for f in mail_dir.iterdir()
-        for m in re.findall(r"^X-CDT-Notification: (\d+)$", f.read_text(), re.M)
-    )
+    ids = file_mail_ids(mail_dir)
     expected = set(Notification.objects.values_list("pk", flat=True))
     assert set(ids) == expected  # nothing lost
     # At most the one message the kill caught between the server's 250 and the "sent"
