@@ -22,6 +22,7 @@ import hashlib
 import time
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
@@ -70,9 +71,7 @@ def _cacheable_request(request) -> bool:
     # one person's: those requests neither read nor fill the cache. (So a stored answer's
     # "Vary: Cookie" does not matter: every request that reaches the cache has neither.)
     return (
-        settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and settings.MESSAGE_COOKIE_NAME not in request.COOKIES
-        and "HTTP_AUTHORIZATION" not in request.META
+        not db_router.has_credentials(request) and CookieStorage.cookie_name not in request.COOKIES
     )
 
 

@@ -45,11 +45,16 @@ def catalog_written() -> None:
         cache.set(_WRITE_WINDOW_KEY, True, seconds)
 
 
+def has_credentials(request) -> bool:
+    """A session or a token: staff, or someone signed in, who may see more than the public."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META
+
+
 def is_public_read(request) -> bool:
     if request.method not in ("GET", "HEAD") or request.path.startswith(PRIMARY_PATHS):
         return False
-    if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
-        return False  # staff, or someone signed in: their own writes must show
+    if has_credentials(request):
+        return False  # their own writes must show
     return not cache.get(_WRITE_WINDOW_KEY)
 
 

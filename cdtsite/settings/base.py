@@ -133,7 +133,6 @@ REDIS_URL = env("REDIS_URL", default="")
 # Public pages and API answers are cached (cdtsite.cache) for this long at most; any
 # public change makes older entries unreachable at once. 0 turns the cache off.
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=600)
-MESSAGE_COOKIE_NAME = "messages"
 # Besides the home page "/": the paths whose anonymous GETs may be served from the cache.
 PUBLIC_CACHE_PATHS = (
     "/codes/",
