@@ -30,6 +30,7 @@ from contributions.core.tokens import token_digest, token_new
 
 from . import notifications
 from .models import Submission, SubmissionEvent
+from .stale import stale_flag
 from .workflow import ensure_transition
 
 NEW_CODE_FIELDS = (*EDITABLE_FIELDS, "category")
@@ -370,6 +371,4 @@ def _mark_stale(*, code: Code, changed: set[str], exclude: int) -> None:
     for other in open_ones:
         overlap = changed & set(other.changes)
         if overlap:
-            other.is_stale = True
-            other.stale_fields = sorted(set(other.stale_fields) | overlap)
-            other.save(update_fields=["is_stale", "stale_fields", "updated_at"])
+            stale_flag(other, overlap)

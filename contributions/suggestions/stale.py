@@ -48,12 +48,17 @@ def submissions_flag_stale(*, revisions: Sequence, source) -> list[Submission]:
         overlap = proposed if "status" in fields else fields & proposed
         if not overlap:
             continue
-        submission.is_stale = True
-        submission.stale_fields = sorted(set(submission.stale_fields) | overlap)
-        submission.save(update_fields=["is_stale", "stale_fields", "updated_at"])
+        stale_flag(submission, overlap)
         flagged.append(submission)
         _tell_submitter(submission, sorted(overlap), source)
     return flagged
+
+
+def stale_flag(submission: Submission, fields: set[str]) -> None:
+    """Mark an open (locked) suggestion stale in `fields`, on top of any it had."""
+    submission.is_stale = True
+    submission.stale_fields = sorted(set(submission.stale_fields) | fields)
+    submission.save(update_fields=["is_stale", "stale_fields", "updated_at"])
 
 
 def _tell_submitter(submission: Submission, fields: list[str], source) -> None:
