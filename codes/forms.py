@@ -6,12 +6,18 @@ import re
 
 from django import forms
 
+from cdtsite.forms import GovukFormMixin
+
 from .validation import MAX_CODES
 
 _split_re = re.compile(r"[\s,;]+")
 
 
-class ClaimCheckForm(forms.Form):
+class ClaimCheckForm(GovukFormMixin, forms.Form):
+    required_messages = {
+        "date_of_service": "Enter the date of service, like 2026-06-01",
+        "codes": "Enter the codes to check",
+    }
     date_of_service = forms.DateField(
         label="Date of service",
         input_formats=["%Y-%m-%d"],

@@ -1,5 +1,7 @@
 """Claim-line validation: POST /api/codes/validate/ and the form at /codes/validate/."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -146,7 +148,7 @@ def test_the_form_refuses_a_post_without_its_csrf_token(sample_codes):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"date_of_service": "", "codes": "D0370"}, "date_of_service", "required"),
+        ({"date_of_service": "", "codes": "D0370"}, "date_of_service", "Enter the date of service"),
         ({"date_of_service": "1/2/2026", "codes": "D0370"}, "date_of_service", "2026-06-01"),
         ({"date_of_service": "2026-06-01", "codes": " , "}, "codes", "at least one"),
         ({"date_of_service": "2026-06-01", "codes": "D0370 " * 101}, "codes", "At most 100"),
@@ -156,5 +158,8 @@ def test_the_form_names_the_field_in_error(client, sample_codes, data, field, me
     response = client.post("/codes/validate/", data)
     assert response.status_code == 400
     html = response.content.decode()
-    assert f'id="{field}-errors"' in html
+    # The error is tied to its field (the id its aria-describedby names) and in the summary.
+    assert f'id="id_{field}_error"' in html
+    assert re.search(rf'aria-describedby="[^"]*\bid_{field}_error\b', html)
     assert message in html
+    assert 'id="error-summary"' in html
