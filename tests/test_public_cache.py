@@ -34,8 +34,20 @@ def test_a_second_request_is_a_hit_with_the_same_body_and_etag(d0370):
     assert first.content == second.content
     assert first["ETag"] == second["ETag"]
     assert second["Content-Type"].startswith("text/html")
-    # Headers the pages need are replayed on a hit.
-    assert second["X-Frame-Options"] == first["X-Frame-Options"]
+    # Headers the pages need, set by every middleware below the cache, are replayed.
+    for header in (
+        "X-Frame-Options",
+        "Content-Security-Policy",
+        "Permissions-Policy",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+    ):
+        assert second[header] == first[header], header
+
+
+def test_a_host_not_allowed_is_refused_even_when_the_page_is_cached(d0370):
+    Client().get("/codes/D0370/")
+    assert Client(HTTP_HOST="attacker.example").get("/codes/D0370/").status_code == 400
 
 
 def test_a_hit_skips_the_database(d0370, django_assert_num_queries):
@@ -117,3 +129,43 @@ def test_with_the_cache_unreachable_pages_still_work(d0370, settings):
     response = Client().get("/codes/D0370/")
     assert response.status_code == 200
     assert "X-Cache" not in response
+
+
+@pytest.fixture
+def redis_cache(settings):
+    if not settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
+        pytest.skip("the per-process copies follow Redis's pushes: needs REDIS_URL")
+    import redis
+
+    return redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+
+
+def test_a_change_from_another_process_is_seen_at_once(d0370, redis_cache):
+    from cdtsite.cache import GENERATION_KEY
+
+    Client().get("/codes/D0370/")
+    assert Client().get("/codes/D0370/")["X-Cache"] == "hit"  # this process's copy
+    # Another process's publish: only Redis's push tells this process.
+    redis_cache.incr(cache.make_key(GENERATION_KEY))
+    assert Client().get("/codes/D0370/")["X-Cache"] == "miss"
+
+
+def test_a_lost_tracking_connection_drops_the_copies(d0370, redis_cache):
+    from cdtsite.cache import GENERATION_KEY, _local
+
+    Client().get("/codes/D0370/")
+    assert Client().get("/codes/D0370/")["X-Cache"] == "hit"
+    # The connection that would carry the push is gone when the generation moves on.
+    _local._conn.send_command("CLIENT", "ID")
+    assert redis_cache.client_kill_filter(_id=_local._conn.read_response()) == 1
+    redis_cache.incr(cache.make_key(GENERATION_KEY))
+    assert Client().get("/codes/D0370/")["X-Cache"] == "miss"
+
+
+def test_copies_are_bounded_in_bytes(d0370, settings):
+    from cdtsite.cache import _local
+
+    settings.PUBLIC_CACHE_LOCAL_BYTES = 1
+    Client().get("/codes/D0370/")
+    Client().get("/api/codes/D0370/")
+    assert len(_local._entries) <= 1

@@ -48,12 +48,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a cache hit needs no other middleware, and an entry keeps the headers of all.
+    "cdtsite.cache.PublicCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "cdtsite.middleware.InputGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cdtsite.db_router.PublicReadsMiddleware",
-    # Above sessions, CSRF, auth and messages: a cache hit needs none of them.
-    "cdtsite.cache.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -133,6 +133,11 @@ REDIS_URL = env("REDIS_URL", default="")
 # Public pages and API answers are cached (cdtsite.cache) for this long at most; any
 # public change makes older entries unreachable at once. 0 turns the cache off.
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=600)
+# Each process keeps up to this many bytes of entries it served, and trusts them with no
+# round trip while Redis pushes no change; it re-reads the generation at least this often
+# in case a push was lost without the connection showing it.
+PUBLIC_CACHE_LOCAL_BYTES = env.int("PUBLIC_CACHE_LOCAL_BYTES", default=16 * 1024 * 1024)
+PUBLIC_CACHE_VERIFY_SECONDS = env.float("PUBLIC_CACHE_VERIFY_SECONDS", default=1.0)
 # Besides the home page "/": the paths whose anonymous GETs may be served from the cache.
 PUBLIC_CACHE_PATHS = (
     "/codes/",
