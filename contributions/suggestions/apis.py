@@ -5,6 +5,7 @@ Domain errors are answered by cdtsite.api's exception handler (403 / 404 / 409).
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.urls import reverse
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
@@ -24,7 +25,7 @@ from cdtsite.api import ApiValidationErrorSerializer
 from cdtsite.filters import StrictFilterSet
 from cdtsite.pagination import KeysetPagination, StrictOrderingFilter
 from cdtsite.throttling import AnonWritesThrottle  # one bucket with the HTML forms
-from codes.models import EDITABLE_FIELDS
+from codes.models import EDITABLE_FIELDS, CodeRevision
 from contributions.core.api import ERROR, StrictFieldsMixin
 
 from . import services
@@ -284,4 +285,10 @@ class ReviewQueueApi(ListAPIView):
     pagination_class = KeysetPagination
     ordering = ("created_at", "id")
     ordering_fields = ["created_at"]
-    queryset = Submission.objects.select_related("verified_by").prefetch_related("code_revisions")
+    queryset = Submission.objects.select_related("verified_by").prefetch_related(
+        Prefetch(
+            "code_revisions",
+            queryset=CodeRevision.objects.only("revision", "code_id", "source_type", "source_id"),
+            to_attr="revisions_written",
+        )
+    )

@@ -253,6 +253,19 @@ def test_publish_conflict_is_a_409_naming_the_fields(submit, reviewer, publisher
     assert response.json()["fields"] == ["billing_tips"]
 
 
+def test_review_queue_names_the_revision_each_publish_wrote(submit, reviewer, publisher):
+    first = submit(changes={"billing_tips": "One"})
+    second = submit(changes={"body": "Two"})
+    waiting = submit(changes={"documentation": "Three"})
+    client = _as(publisher)
+    for s in (first, second):
+        submission_verify(submission_id=s.pk, actor=reviewer)
+        assert client.post(f"/api/review/submissions/{s.pk}/publish/").status_code == 200
+    rows = client.get("/api/review/submissions/?status=all").json()["results"]
+    revisions = {row["id"]: row["published_revision"] for row in rows}
+    assert revisions == {first.pk: 2, second.pk: 3, waiting.pk: None}
+
+
 def test_anonymous_writes_are_throttled(api, d0370, monkeypatch):
     monkeypatch.setattr(AnonWritesThrottle, "rate", "3/min", raising=False)
     codes = [api.post("/api/submissions/", BODY, format="json").status_code for _ in range(5)]
