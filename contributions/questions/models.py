@@ -166,6 +166,13 @@ class Question(models.Model):
                 condition=Q(status__in=["new", "assigned"]) & Q(due_warned_at__isnull=True),
                 name="question_due_warn_idx",
             ),
+            # A code page's published answers, newest first.
+            models.Index(
+                F("code"),
+                F("answered_at").desc(),
+                condition=Q(is_published=True),
+                name="question_published_idx",
+            ),
             *trigram_indexes(question_subject_trgm_idx="subject", question_body_trgm_idx="body"),
         ]
 
