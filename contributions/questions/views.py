@@ -1,8 +1,11 @@
 """Public pages of billing questions: ask (code page, contact page) and track."""
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -94,4 +97,13 @@ def code_page_questions(request, code: Code) -> dict:
         .only("subject", "body", "answer", "answered_at", "code_id")
         .order_by("-answered_at")[:30]
     )
-    return {"questions": list(published), "form": QuestionForm()}
+    return {"questions": list(published), "form_fields": _code_page_form_fields()}
+
+
+@functools.cache
+def _code_page_form_fields() -> str:
+    """The blank form is the same on every code page (no CSRF token, no code field):
+    rendered once per process instead of on every uncached page."""
+    return render_to_string(
+        "contributions/includes/question_fields.html", {"form": QuestionForm(), "code": True}
+    )
