@@ -19,6 +19,7 @@ BENCH_REDIS_URL (REDIS_URL's server, database 7: the bench empties it), BENCH_KE
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import secrets
@@ -172,6 +173,8 @@ def _targets(base: str, creds: dict) -> list[Target]:
                 skip="" if path else "skipped: no suggestions to page through",
             )
         )
+    today = datetime.datetime.now(datetime.UTC).date()
+    ninety_days_ago = today - datetime.timedelta(days=89)
     rows += [
         Target(f"review queue API, ?code={CODE}", f"{queue}?code={CODE}", True, headers=token),
         Target(
@@ -187,7 +190,31 @@ def _targets(base: str, creds: dict) -> list[Target]:
             True,
             headers=session,
         ),
+        Target(
+            "admin suggestions, search by name",
+            "/admin/contributions/submission/?q=Patel",
+            True,
+            headers=session,
+        ),
+        Target(
+            "admin suggestions, page 10,000",
+            "/admin/contributions/submission/?p=10000",
+            True,
+            headers=session,
+        ),
         Target("admin questions", "/admin/contributions/question/", True, headers=session),
+        Target(
+            "admin questions, answered in time",
+            "/admin/contributions/question/?response=met",
+            True,
+            headers=session,
+        ),
+        Target(
+            "response-time report, 90 days",
+            f"/admin/contributions/question/report/?start={ninety_days_ago}&end={today}",
+            True,
+            headers=session,
+        ),
         Target("admin outbox", "/admin/contributions/notification/", True, headers=session),
     ]
     return rows
