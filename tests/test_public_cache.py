@@ -169,3 +169,18 @@ def test_copies_are_bounded_in_bytes(d0370, settings):
     Client().get("/codes/D0370/")
     Client().get("/api/codes/D0370/")
     assert len(_local._entries) <= 1
+
+
+def test_a_hit_on_a_local_copy_does_not_touch_redis(d0370, redis_cache, settings):
+    import time
+
+    from cdtsite.cache import _local
+
+    settings.PUBLIC_CACHE_VERIFY_SECONDS = 60
+    Client().get("/codes/D0370/")
+    assert Client().get("/codes/D0370/")["X-Cache"] == "hit"
+    (key,) = _local._entries
+    time.sleep(2.1)  # Redis's idle clock ticks in seconds
+    assert Client().get("/codes/D0370/")["X-Cache"] == "hit"
+    # The entry in Redis was not read for that hit: its idle time kept growing.
+    assert redis_cache.object("idletime", cache.make_key(key)) >= 2
