@@ -26,6 +26,7 @@ from contributions.core.admin import (
     bulk_form_action,
     code_number_term,
     error_message,
+    queue_count,
 )
 from contributions.core.errors import WorkflowError
 
@@ -208,7 +209,7 @@ class QuestionAdmin(LargeListAdminMixin, ReportViewMixin, ReadOnlyAdminMixin, ad
             "my_queue": [
                 {
                     "label": label,
-                    "count": found.count(),
+                    **queue_count(found),
                     "url": f"{base}?queue={key}",
                     "key": key,
                 }

@@ -25,6 +25,7 @@ from contributions.core.admin import (
     bulk_form_action,
     code_number_term,
     error_message,
+    queue_count,
 )
 from contributions.core.errors import WorkflowError
 
@@ -223,7 +224,7 @@ class SubmissionAdmin(LargeListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
         extra_context = {
             **(extra_context or {}),
             "my_queue": [
-                {"label": label, "count": found.count(), "url": f"{base}?queue={key}"}
+                {"label": label, **queue_count(found), "url": f"{base}?queue={key}"}
                 for key, label, found in mine
             ],
         }
