@@ -95,6 +95,9 @@ class Question(models.Model):
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
+    # Business hours from received_at to first_response_at, stored with the response so
+    # the response-time report aggregates in SQL instead of walking calendars per row.
+    first_response_hours = models.FloatField(null=True, blank=True, editable=False)
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

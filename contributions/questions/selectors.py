@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import ExtractIsoYear, ExtractWeek
 from django.utils import timezone
 
-from .business_days import business_hours_between
 from .models import Question
 from .workflow import ASSIGN_Q
 
@@ -79,28 +79,6 @@ def question_next(*, user, after: Question) -> Question | None:
 # --- The response-time report ----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Row:
-    received_at: datetime
-    first_response_at: datetime | None
-    answered_at: datetime | None
-    due_at: datetime
-
-    def is_due(self, now: datetime) -> bool:
-        """Counts for or against the promise: answered, or its due time has passed."""
-        return self.answered_at is not None or self.due_at <= now
-
-    @property
-    def within_promise(self) -> bool:
-        return self.answered_at is not None and self.answered_at <= self.due_at
-
-    @property
-    def first_response_hours(self) -> float | None:
-        if self.first_response_at is None:
-            return None
-        return business_hours_between(self.received_at, self.first_response_at)
-
-
 def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """[start 00:00, the day after end 00:00) in the site's time zone: both dates included."""
     tz = timezone.get_default_timezone()
@@ -110,15 +88,27 @@ def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
-def _received_in(start: date, end: date) -> list[_Row]:
+def _received_in(start: date, end: date):
     since, until = period_bounds(start, end)
-    rows = (
+    return (
         Question.objects.exclude(status=Question.Status.SPAM)
         .filter(received_at__gte=since, received_at__lt=until)
-        .order_by("received_at", "id")
-        .values_list("received_at", "first_response_at", "answered_at", "due_at")
+        .order_by()
     )
-    return [_Row(*values) for values in rows]
+
+
+def _counts(now: datetime) -> dict:
+    """The report's counts as SQL aggregates. A question counts for or against the
+    promise once it is answered or its due time has passed."""
+    return {
+        "received": Count("pk"),
+        "answered": Count("pk", filter=Q(answered_at__isnull=False)),
+        "due_in_period": Count("pk", filter=Q(answered_at__isnull=False) | Q(due_at__lte=now)),
+        "within_promise": Count("pk", filter=Q(answered_at__lte=F("due_at"))),
+    }
+
+
+_NO_COUNTS = {"received": 0, "answered": 0, "due_in_period": 0, "within_promise": 0}
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -136,21 +126,24 @@ def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def _summary(rows: list[_Row], now: datetime) -> dict:
-    hours = [h for h in (r.first_response_hours for r in rows) if h is not None]
-    due = sum(1 for r in rows if r.is_due(now))
-    within = sum(1 for r in rows if r.within_promise)
+def _summary(counts: dict, hours: list[float]) -> dict:
+    """`hours`: the stored business hours to first response (Question.first_response_hours)."""
+    due, within = counts["due_in_period"], counts["within_promise"]
     return {
-        "received": len(rows),
-        "answered": sum(1 for r in rows if r.answered_at is not None),
+        "received": counts["received"],
+        "answered": counts["answered"],
         "first_responses": len(hours),
         "median_first_response_hours": _median(hours),
         "p90_first_response_hours": percentile(hours, 0.9),
         "due_in_period": due,
-        "not_yet_due": len(rows) - due,
+        "not_yet_due": counts["received"] - due,
         "within_promise": within,
         "within_promise_share": within / due if due else None,
     }
+
+
+def _hours(questions):
+    return questions.filter(first_response_hours__isnull=False)
 
 
 def response_report(*, start: date, end: date, now: datetime | None = None) -> dict:
@@ -158,16 +151,18 @@ def response_report(*, start: date, end: date, now: datetime | None = None) -> d
 
     Spam is left out. Every number is about the questions received in the period:
     `answered` is how many of them have an answer (whenever it came); first-response
-    times are business hours (business_days.business_hours_between) over those with a
-    first response. A question counts for or against the promise only once it is
-    answered or its due time has passed (`due_in_period`; the rest are `not_yet_due`):
-    `within_promise` of those were answered by their due time, and
-    `within_promise_share` is that over `due_in_period` (None when it is 0).
+    times are business hours (business_days.business_hours_between, stored with each
+    first response) over those with a first response. A question counts for or against
+    the promise only once it is answered or its due time has passed (`due_in_period`;
+    the rest are `not_yet_due`): `within_promise` of those were answered by their due
+    time, and `within_promise_share` is that over `due_in_period` (None when it is 0).
     `open_overdue` is the queue at `now`, whatever the period: waiting questions past
     their due time. The admin's report page and the reports API both show this.
     """
     now = now or timezone.now()
-    report = _summary(_received_in(start, end), now)
+    received = _received_in(start, end)
+    hours = list(_hours(received).values_list("first_response_hours", flat=True))
+    report = _summary(received.aggregate(**_counts(now)), hours)
     report["open_overdue"] = (
         Question.objects.waiting().with_response_status(now).filter(response_status=R.OVERDUE)
     ).count()
@@ -180,21 +175,34 @@ def weekly_response_numbers(*, start: date, end: date, now: datetime | None = No
 
     Only questions received inside the period count, so the first and last weeks may be
     partial. Each row: `week` ("2026-W45"), `monday`, and the numbers of `_summary`.
+    Weeks are those of the site's time zone, grouped in SQL.
     """
     now = now or timezone.now()
-    by_week: dict[date, list[_Row]] = {}
-    for row in _received_in(start, end):
-        day = timezone.localtime(row.received_at, timezone.get_default_timezone()).date()
-        by_week.setdefault(day - timedelta(days=day.weekday()), []).append(row)
+    tz = timezone.get_default_timezone()
+    week = {
+        "iso_year": ExtractIsoYear("received_at", tzinfo=tz),
+        "iso_week": ExtractWeek("received_at", tzinfo=tz),
+    }
+    received = _received_in(start, end).annotate(**week)
+    counts = {
+        (row["iso_year"], row["iso_week"]): row
+        for row in received.values("iso_year", "iso_week").annotate(**_counts(now))
+    }
+    hours: dict[tuple[int, int], list[float]] = defaultdict(list)
+    for year, number, value in _hours(received).values_list(
+        "iso_year", "iso_week", "first_response_hours"
+    ):
+        hours[year, number].append(value)
     weeks = []
     monday = start - timedelta(days=start.weekday())
     while monday <= end:
         iso_year, iso_week, _ = monday.isocalendar()
+        key = (iso_year, iso_week)
         weeks.append(
             {
                 "week": f"{iso_year}-W{iso_week:02d}",
                 "monday": monday,
-                **_summary(by_week.get(monday, []), now),
+                **_summary(counts.get(key, _NO_COUNTS), hours.get(key, [])),
             }
         )
         monday += timedelta(days=7)

@@ -20,7 +20,7 @@ from codes.services import normalize_code
 from contributions.core.tokens import token_digest, token_new
 
 from . import notifications
-from .business_days import add_business_days
+from .business_days import add_business_days, business_hours_between
 from .models import Question, QuestionEvent
 from .workflow import ANSWER_MAX, ensure_question_transition
 
@@ -147,9 +147,18 @@ def question_answer(*, question_id: int, actor, answer: str) -> Question:
     now = timezone.now()
     from_status, question.status = question.status, transition.target
     question.answer, question.answered_by, question.answered_at = answer, actor, now
-    question.first_response_at = question.first_response_at or now
+    if question.first_response_at is None:
+        question.first_response_at = now
+        question.first_response_hours = business_hours_between(question.received_at, now)
     question.save(
-        update_fields=["status", "answer", "answered_by", "answered_at", "first_response_at"]
+        update_fields=[
+            "status",
+            "answer",
+            "answered_by",
+            "answered_at",
+            "first_response_at",
+            "first_response_hours",
+        ]
     )
     _question_event(question, actor=actor, label=actor.get_username(), source=from_status, note="")
     notifications.question_answered(question)

@@ -61,7 +61,8 @@ SUBMISSION_EVENT_FIELDS = (
 ).split()
 QUESTION_FIELDS = (
     "id name email subject body code_id source publish_consent token_digest status received_at "
-    "target_at due_at assigned_to_id assigned_at first_response_at answered_at answered_by_id "
+    "target_at due_at assigned_to_id assigned_at first_response_at first_response_hours "
+    "answered_at answered_by_id "
     "answer closed_at target_warned_at due_warned_at is_published published_at"
 ).split()
 QUESTION_EVENT_FIELDS = (

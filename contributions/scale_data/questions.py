@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from contributions.core.tokens import token_new
-from contributions.questions.business_days import add_business_days
+from contributions.questions.business_days import add_business_days, business_hours_between
 
 from .base import DAY, HOUR, NAMES, Batch, GeneratorBase
 
@@ -88,6 +88,7 @@ class QuestionRows(GeneratorBase):
                     expert.id if expert else None,
                     assigned_at,
                     answered_at,
+                    business_hours_between(received, answered_at) if answered_at else None,
                     answered_at,
                     expert.id if answered_at else None,
                     answer,

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from contributions.models import Question
-from contributions.questions.business_days import add_business_days
+from contributions.questions.business_days import add_business_days, business_hours_between
 from contributions.questions.charts import weekly_chart_svg
 from contributions.questions.selectors import percentile, response_report, weekly_response_numbers
 from contributions.questions.services import question_answer, question_assign, question_mark_spam
@@ -36,9 +36,22 @@ def _question(ask, lead, received, *, responded=None, subject="Q"):
         target_at=add_business_days(received, 1),
         due_at=add_business_days(received, 2),
         first_response_at=responded,
+        # As question_answer stores it (test_answer_stores_business_hours_to_first_response).
+        first_response_hours=business_hours_between(received, responded) if responded else None,
         answered_at=responded,
     )
     return question
+
+
+def test_answer_stores_business_hours_to_first_response(ask, lead):
+    question = ask(subject="Q")
+    question_assign(question_id=question.pk, actor=lead)
+    question_answer(question_id=question.pk, actor=lead, answer="Yes.")
+    question.refresh_from_db()
+    assert question.first_response_hours == business_hours_between(
+        question.received_at, question.first_response_at
+    )
+    assert question.first_response_hours is not None
 
 
 @pytest.fixture
