@@ -77,8 +77,7 @@ class ReportViewMixin:
         report = weeks = chart = None
         if form.is_valid():
             period, now = form.cleaned_data, timezone.now()
-            report = selectors.response_report(start=period["start"], end=period["end"], now=now)
-            weeks = selectors.weekly_response_numbers(
+            report, weeks = selectors.response_numbers(
                 start=period["start"], end=period["end"], now=now
             )
             chart = weekly_chart_svg(

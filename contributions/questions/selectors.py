@@ -142,8 +142,54 @@ def _summary(counts: dict, hours: list[float]) -> dict:
     }
 
 
-def _hours(questions):
-    return questions.filter(first_response_hours__isnull=False)
+def _by_week(start: date, end: date, now: datetime) -> tuple[dict, dict]:
+    """The period's counts and stored first-response hours, per ISO week of the site's
+    time zone, keyed by (iso_year, iso_week): one grouped query and one list of hours."""
+    tz = timezone.get_default_timezone()
+    received = _received_in(start, end).annotate(
+        iso_year=ExtractIsoYear("received_at", tzinfo=tz),
+        iso_week=ExtractWeek("received_at", tzinfo=tz),
+    )
+    counts = {
+        (row["iso_year"], row["iso_week"]): row
+        for row in received.values("iso_year", "iso_week").annotate(**_counts(now))
+    }
+    hours: dict[tuple[int, int], list[float]] = defaultdict(list)
+    for year, number, value in received.filter(first_response_hours__isnull=False).values_list(
+        "iso_year", "iso_week", "first_response_hours"
+    ):
+        hours[year, number].append(value)
+    return counts, hours
+
+
+def response_numbers(
+    *, start: date, end: date, now: datetime | None = None
+) -> tuple[dict, list[dict]]:
+    """The period's report (`response_report`) and its weekly rows
+    (`weekly_response_numbers`) from one pass over the questions: the period's numbers
+    are the sums of its weeks', as every question received in it falls in one week."""
+    now = now or timezone.now()
+    counts, hours = _by_week(start, end, now)
+    totals = {name: sum(row[name] for row in counts.values()) for name in _NO_COUNTS}
+    report = _summary(totals, [value for week in hours.values() for value in week])
+    report["open_overdue"] = (
+        Question.objects.waiting().with_response_status(now).filter(response_status=R.OVERDUE)
+    ).count()
+    report["start"], report["end"] = start, end
+    weeks = []
+    monday = start - timedelta(days=start.weekday())
+    while monday <= end:
+        iso_year, iso_week, _ = monday.isocalendar()
+        key = (iso_year, iso_week)
+        weeks.append(
+            {
+                "week": f"{iso_year}-W{iso_week:02d}",
+                "monday": monday,
+                **_summary(counts.get(key, _NO_COUNTS), hours.get(key, [])),
+            }
+        )
+        monday += timedelta(days=7)
+    return report, weeks
 
 
 def response_report(*, start: date, end: date, now: datetime | None = None) -> dict:
@@ -159,15 +205,7 @@ def response_report(*, start: date, end: date, now: datetime | None = None) -> d
     `open_overdue` is the queue at `now`, whatever the period: waiting questions past
     their due time. The admin's report page and the reports API both show this.
     """
-    now = now or timezone.now()
-    received = _received_in(start, end)
-    hours = list(_hours(received).values_list("first_response_hours", flat=True))
-    report = _summary(received.aggregate(**_counts(now)), hours)
-    report["open_overdue"] = (
-        Question.objects.waiting().with_response_status(now).filter(response_status=R.OVERDUE)
-    ).count()
-    report["start"], report["end"] = start, end
-    return report
+    return response_numbers(start=start, end=end, now=now)[0]
 
 
 def weekly_response_numbers(*, start: date, end: date, now: datetime | None = None) -> list[dict]:
@@ -177,33 +215,4 @@ def weekly_response_numbers(*, start: date, end: date, now: datetime | None = No
     partial. Each row: `week` ("2026-W45"), `monday`, and the numbers of `_summary`.
     Weeks are those of the site's time zone, grouped in SQL.
     """
-    now = now or timezone.now()
-    tz = timezone.get_default_timezone()
-    week = {
-        "iso_year": ExtractIsoYear("received_at", tzinfo=tz),
-        "iso_week": ExtractWeek("received_at", tzinfo=tz),
-    }
-    received = _received_in(start, end).annotate(**week)
-    counts = {
-        (row["iso_year"], row["iso_week"]): row
-        for row in received.values("iso_year", "iso_week").annotate(**_counts(now))
-    }
-    hours: dict[tuple[int, int], list[float]] = defaultdict(list)
-    for year, number, value in _hours(received).values_list(
-        "iso_year", "iso_week", "first_response_hours"
-    ):
-        hours[year, number].append(value)
-    weeks = []
-    monday = start - timedelta(days=start.weekday())
-    while monday <= end:
-        iso_year, iso_week, _ = monday.isocalendar()
-        key = (iso_year, iso_week)
-        weeks.append(
-            {
-                "week": f"{iso_year}-W{iso_week:02d}",
-                "monday": monday,
-                **_summary(counts.get(key, _NO_COUNTS), hours.get(key, [])),
-            }
-        )
-        monday += timedelta(days=7)
-    return weeks
+    return response_numbers(start=start, end=end, now=now)[1]

@@ -88,3 +88,18 @@ def test_status_predicates_match_the_annotation(ask, expert):
         found = set(matching.values_list("pk", flat=True))
         assert expected, status
         assert found == expected, status
+
+
+# Session, user, the lead's and group permissions, the period's counts by week, their
+# first-response hours, the open overdue count.
+REPORT_BUDGET = 7
+
+
+def test_response_report_page_query_budget(questions, client, lead):
+    client.force_login(lead)
+    assert_budget(client.get, f"{QUEUE}report/", grow=questions, budget=REPORT_BUDGET)
+
+
+def test_response_report_api_query_budget(questions, client, lead):
+    client.force_login(lead)
+    assert_budget(client.get, "/api/reports/questions/", grow=questions, budget=REPORT_BUDGET)
