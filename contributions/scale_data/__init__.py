@@ -129,8 +129,8 @@ def scale_data_generate(
                 if progress:
                     progress(size)
     if connection.vendor == "postgresql":
-        # Fresh statistics for the planner now, not whenever autovacuum gets to it: a
-        # million rows it has never seen made the admin's trigram search take 2 s.
+        # Fresh statistics for the planner now, not whenever autovacuum gets to it: the
+        # first queries after a million-row load should not plan for empty tables.
         with connection.cursor() as cursor:
             for writer in writers.values():
                 cursor.execute(f"ANALYZE {writer.table}")  # noqa: S608 - a quoted table name
