@@ -16,6 +16,7 @@ the codes; nothing else writes versions.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -298,7 +299,25 @@ def code_on(
     queryset's prefetches), three when not.
     """
     queryset = Code.objects.all() if queryset is None else queryset
-    code = queryset.on(day).filter(code=number).first()
+    return _found_or_raise(queryset.on(day), number, day, schedule, deleted_ok)
+
+
+def code_page_on(number: str, day: datetime.date, *, deleted_ok: bool = False) -> Code:
+    """code_on() with what a code page shows (`Code.objects.for_page(day)`): its category
+    and its related codes as on `day`. The same queries, built once per day."""
+    return _found_or_raise(_page_rows_on(day), number, day, None, deleted_ok)
+
+
+@functools.lru_cache(maxsize=16)
+def _page_rows_on(day: datetime.date):
+    # Resolving the version join and the edition expression was half of an uncached code
+    # page's ORM time. The queryset holds no rows (each use filters a clone), only SQL
+    # that depends on nothing but `day`: the edition calendar is read by the SQL itself.
+    return Code.objects.for_page(day).on(day)
+
+
+def _found_or_raise(rows, number, day, schedule, deleted_ok) -> Code:
+    code = rows.filter(code=number).first()
     if code is not None and (deleted_ok or code.on_status == Code.Status.ACTIVE):
         return code.show_version()
     raise CodeNotInForce(number, day, code_span(number), schedule or edition_schedule())
