@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.template import Context, Template
 
-from codes.rendering import json_ld, markdown_to_html, markdown_to_plain
+from codes.rendering import Memo, json_ld, markdown_to_html, markdown_to_plain
 
 REL = 'rel="nofollow ugc noopener"'
 ALLOWED = {
@@ -114,3 +114,31 @@ def test_json_ld_cannot_close_its_script_element():
     assert block.count("</script>") == 1 and "<!--" not in block
     payload = block.removeprefix('<script type="application/ld+json">').removesuffix("</script>")
     assert json.loads(payload) == {"name": "</script><script>alert(1)</script> & <!--"}
+
+
+def test_a_text_is_rendered_once_and_then_served_from_memory():
+    text = "Rendered once:\n- *one* list"
+    first = markdown_to_html(text)
+    assert markdown_to_html(str(text)) is first  # the same object: not rendered again
+    assert markdown_to_plain(text) is markdown_to_plain(text)
+
+
+def test_the_rendered_texts_kept_are_bounded_by_characters():
+    calls = []
+
+    def upper(text):
+        calls.append(text)
+        return text.upper()
+
+    memo = Memo(upper, max_chars=20)
+    assert memo("abcde") == "ABCDE"  # 10 characters kept
+    memo("fghij")  # 20
+    memo("abcde")  # a hit: abcde is now the most recently used
+    memo("klmno")  # 30 > 20: the least recently used (fghij) goes
+    assert calls == ["abcde", "fghij", "klmno"]
+    memo("abcde")
+    memo("fghij")
+    assert calls == ["abcde", "fghij", "klmno", "fghij"]
+    assert memo._chars <= 20
+    memo("x" * 11)  # larger than the whole bound: returned, never kept
+    assert "x" * 11 not in memo._results and memo._chars <= 20
