@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from codes.models import Code
+from codes.rendering import Memo
 from codes.services import normalize_code
 from contributions.core.origin import same_origin_post
 from contributions.core.views import private
@@ -89,15 +90,39 @@ def track_question(request, token):
     return private(response)
 
 
+_SHOWN = ("pk", "subject", "body", "answer", "answered_at")
+
+
 def code_page_questions(request, code: Code) -> dict:
     """The code page's questions section: answers the askers agreed to show (never their
     name or email), and the form to ask one."""
     published = (
         Question.objects.filter(code=code, is_published=True)
-        .only("subject", "body", "answer", "answered_at", "code_id")
-        .order_by("-answered_at")[:30]
+        .order_by("-answered_at")
+        .values_list(*_SHOWN)[:30]
     )
-    return {"questions": list(published), "form_fields": _code_page_form_fields()}
+    return {
+        "questions_html": _question_list_html((code.code, tuple(published))),
+        "form_fields": _code_page_form_fields(),
+    }
+
+
+def _question_list_render(key: tuple) -> str:
+    number, rows = key
+    questions = [dict(zip(_SHOWN, row, strict=True)) for row in rows]
+    return render_to_string(
+        "contributions/includes/code_question_list.html",
+        {"number": number, "questions": questions},
+    )
+
+
+def _rows_chars(key: tuple) -> int:
+    return sum(len(row[1]) + len(row[2]) + len(row[3]) for row in key[1])
+
+
+# The same answers are read on every uncached view of the page: keyed by the rows
+# themselves (read on every view), so an edit or a new answer is a new key.
+_question_list_html = Memo(_question_list_render, max_chars=4_000_000, size=_rows_chars)
 
 
 @functools.cache

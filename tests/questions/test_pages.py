@@ -127,3 +127,23 @@ def test_code_page_costs_the_same_queries_with_many_published_questions(
     with CaptureQueriesContext(connection) as many:
         client.get("/codes/D0370/")
     assert len(many) == len(few)
+
+
+def test_the_answers_rendered_once_follow_every_change_to_their_rows(client, d0370, ask, expert):
+    # Credentials keep the page cache out of it: this is the page built from the rows
+    # read on this request; the rendered list is kept per distinct rows.
+    uncached = {"HTTP_AUTHORIZATION": "Bearer reader"}
+    question = ask(code="D0370", publish_consent=True)
+    question_assign(question_id=question.pk, actor=expert)
+    question_answer(question_id=question.pk, actor=expert, answer="Report both codes.")
+    question_publish(question_id=question.pk, actor=expert)
+    assert "Report both codes." in client.get("/codes/D0370/", **uncached).content.decode()
+
+    Question.objects.filter(pk=question.pk).update(answer="Report each code once.")
+    html = client.get("/codes/D0370/", **uncached).content.decode()
+    assert "Report each code once." in html and "Report both codes." not in html
+
+    Question.objects.filter(pk=question.pk).update(is_published=False)
+    html = client.get("/codes/D0370/", **uncached).content.decode()
+    assert "Report each code once." not in html
+    assert "No published questions about D0370 yet." in html
