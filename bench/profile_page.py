@@ -3,7 +3,9 @@
     DATABASE_URL=… REDIS_URL=… .venv/bin/python bench/profile_page.py /codes/D0370/ [--uncached]
 
 Uses the development settings with DEBUG off and the sample codes (load them first). With
---uncached the public cache is off, so every request builds the page.
+--uncached the public cache is off, so every request builds the page. PROFILE_SORT
+(default cumulative; tottime for where the time is spent) and PROFILE_ROWS (25) shape
+the profile printed.
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ def main() -> None:
     for _ in range(args.requests):
         client.get(args.path)
     profile.disable()
-    pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+    order, rows = os.environ.get("PROFILE_SORT", "cumulative"), os.environ.get("PROFILE_ROWS", "25")
+    pstats.Stats(profile).sort_stats(order).print_stats(int(rows))
 
 
 if __name__ == "__main__":
