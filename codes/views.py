@@ -128,6 +128,9 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponse:
         "codes/code_detail.html",
         {
             "code": code_obj,
+            # Once here rather than in each history entry's links.
+            "code_url": code_obj.get_absolute_url(),
+            "compare_url": reverse("codes:compare", args=[code_obj.code]),
             "day": day,
             "asked": asked,
             "canonical_url": canonical,
