@@ -107,6 +107,61 @@ def test_a_failing_mail_server_is_retried_then_marked_failed_and_resend_delivers
         backends.failures_left = 0
 
 
+@pytest.fixture
+def claims_refused_by_the_database(transactional_db):
+    """The database itself refuses the next `n` claims (a real error from PostgreSQL, as a
+    lock timeout gives): a trigger on the outbox table, dropped afterwards."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL trigger makes the fault")
+
+    def refuse(n: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE SEQUENCE claim_faults MAXVALUE {n + 1000}")
+            cursor.execute(
+                f"""CREATE FUNCTION claim_fault() RETURNS trigger AS $$
+                BEGIN
+                  IF NEW.attempts > OLD.attempts AND nextval('claim_faults') <= {n} THEN
+                    RAISE EXCEPTION 'claim refused' USING ERRCODE = 'lock_not_available';
+                  END IF;
+                  RETURN NEW;
+                END $$ LANGUAGE plpgsql"""
+            )
+            cursor.execute(
+                "CREATE TRIGGER claim_fault BEFORE UPDATE ON contributions_notification "
+                "FOR EACH ROW EXECUTE FUNCTION claim_fault()"
+            )
+
+    yield refuse
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS claim_fault ON contributions_notification")
+        cursor.execute("DROP FUNCTION IF EXISTS claim_fault()")
+        cursor.execute("DROP SEQUENCE IF EXISTS claim_faults")
+
+
+def test_database_errors_do_not_use_up_a_messages_delivery_attempts(
+    claims_refused_by_the_database, worker, submit, reviewer, settings, mailoutbox
+):
+    settings.EMAIL_BACKEND = "tests.notifications.backends.FlakySMTPBackend"
+    settings.NOTIFICATIONS_RETRY_BACKOFF = 0.1
+    settings.NOTIFICATIONS_MAX_RETRIES = 2
+    backends.failures_left = 1000
+    claims_refused_by_the_database(4)
+    try:
+        submit()
+        wait_settled()
+        rows = list(Notification.objects.all())
+        # Every row still had its three tries at the mail server: the first and two
+        # retries. The four refused claims were retried apart from them.
+        assert {n.state for n in rows} == {Notification.State.FAILED}
+        assert {n.attempts for n in rows} == {3}
+        assert all("SMTPServerDisconnected" in n.last_error for n in rows)
+        assert mailoutbox == []
+    finally:
+        backends.failures_left = 0
+
+
 def test_a_transient_failure_is_retried_and_sent_once(worker, submit, reviewer, settings):
     settings.EMAIL_BACKEND = "tests.notifications.backends.FlakySMTPBackend"
     settings.NOTIFICATIONS_RETRY_BACKOFF = 0.1
