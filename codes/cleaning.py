@@ -69,10 +69,16 @@ def _normalize_text(value: Any) -> str:
     return "\n".join(line.rstrip() for line in lines).strip()
 
 
+def _related_given(value: Any) -> bool:
+    """Related codes come as a list or a string ("D0371, D0372"), or not at all."""
+    return value is None or isinstance(value, str | list | tuple)
+
+
 def _parse_related(value: Any) -> list[str]:
-    if value is None or value == "":
+    """The code numbers in related codes as given; none when not given as _related_given says."""
+    if not value or not _related_given(value):
         return []
-    items = re.split(r"[\s,;]+", value) if isinstance(value, str) else list(value)
+    items = re.split(r"[\s,;]+", value) if isinstance(value, str) else value
     return sorted({normalize_code(item) for item in items if normalize_code(item)})
 
 
@@ -155,6 +161,10 @@ def _clean_values(
         clean["category"] = category
 
     if "related_codes" in values:
+        if not _related_given(values["related_codes"]):
+            errors.setdefault("related_codes", []).append(
+                "A list of codes, or codes separated by commas, like “D0371, D0372”."
+            )
         related = _parse_related(values["related_codes"])
         bad = [c for c in related if not _code_re.match(c)]
         missing = [c for c in related if _code_re.match(c) and c not in known_codes]

@@ -138,3 +138,14 @@ def test_nul_in_a_public_query_never_fails(d0370, query):
 def test_nul_in_admin_list_filters_is_a_400(admin_client, path):
     response = admin_client.get(path)
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("related", [False, True, 0, 3.5, {"D0371": 1}])
+def test_related_codes_that_are_neither_a_list_nor_a_string_are_a_400_naming_the_field(
+    d0370, related
+):
+    body = {**SUBMISSION, "changes": {"related_codes": related}}
+    response = _post_raw("/api/submissions/", json.dumps(body))
+    assert response.status_code == 400, response.content
+    assert "changes.related_codes" in response.json()["errors"], response.json()
+    assert Submission.objects.count() == 0
