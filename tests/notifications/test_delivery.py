@@ -77,34 +77,43 @@ def test_each_event_reaches_the_right_people_once(
     assert Notification.objects.count() == before
 
 
-def test_a_failing_mail_server_is_retried_then_marked_failed_and_resend_delivers(
-    worker, submit, reviewer, settings, mailoutbox, admin_client
-):
+@pytest.fixture
+def mail_server_down(settings):
+    """Every send fails until the test sets backends.failures_left = 0; two retries each."""
     settings.EMAIL_BACKEND = "tests.notifications.backends.FlakySMTPBackend"
     settings.NOTIFICATIONS_RETRY_BACKOFF = 0.1
     settings.NOTIFICATIONS_MAX_RETRIES = 2
     backends.failures_left = 1000
-    try:
-        submit()
-        wait_settled()
-        rows = list(Notification.objects.all())
-        assert {n.state for n in rows} == {Notification.State.FAILED}
-        assert {n.attempts for n in rows} == {3}  # the first try and two retries
-        assert all("SMTPServerDisconnected" in n.last_error for n in rows)
-        assert mailoutbox == []
+    yield
+    backends.failures_left = 0
 
-        # The mail server is back; an operator resends from the admin.
-        backends.failures_left = 0
-        response = admin_client.post(
-            "/admin/contributions/notification/",
-            {"action": "resend", "_selected_action": [n.pk for n in rows]},
-        )
-        assert response.status_code == 302
-        wait_settled()
-        assert {n.state for n in Notification.objects.all()} == {Notification.State.SENT}
-        assert sorted(m.to[0] for m in mailoutbox) == ["pat@example.net", "reviewer@example.com"]
-    finally:
-        backends.failures_left = 0
+
+def _all_failed_after_three_tries(mailoutbox) -> list[Notification]:
+    rows = list(Notification.objects.all())
+    assert {n.state for n in rows} == {Notification.State.FAILED}
+    assert {n.attempts for n in rows} == {3}  # the first try and two retries
+    assert all("SMTPServerDisconnected" in n.last_error for n in rows)
+    assert mailoutbox == []
+    return rows
+
+
+def test_a_failing_mail_server_is_retried_then_marked_failed_and_resend_delivers(
+    mail_server_down, worker, submit, reviewer, mailoutbox, admin_client
+):
+    submit()
+    wait_settled()
+    rows = _all_failed_after_three_tries(mailoutbox)
+
+    # The mail server is back; an operator resends from the admin.
+    backends.failures_left = 0
+    response = admin_client.post(
+        "/admin/contributions/notification/",
+        {"action": "resend", "_selected_action": [n.pk for n in rows]},
+    )
+    assert response.status_code == 302
+    wait_settled()
+    assert {n.state for n in Notification.objects.all()} == {Notification.State.SENT}
+    assert sorted(m.to[0] for m in mailoutbox) == ["pat@example.net", "reviewer@example.com"]
 
 
 @pytest.fixture
@@ -141,25 +150,14 @@ def claims_refused_by_the_database(transactional_db):
 
 
 def test_database_errors_do_not_use_up_a_messages_delivery_attempts(
-    claims_refused_by_the_database, worker, submit, reviewer, settings, mailoutbox
+    claims_refused_by_the_database, mail_server_down, worker, submit, reviewer, mailoutbox
 ):
-    settings.EMAIL_BACKEND = "tests.notifications.backends.FlakySMTPBackend"
-    settings.NOTIFICATIONS_RETRY_BACKOFF = 0.1
-    settings.NOTIFICATIONS_MAX_RETRIES = 2
-    backends.failures_left = 1000
     claims_refused_by_the_database(4)
-    try:
-        submit()
-        wait_settled()
-        rows = list(Notification.objects.all())
-        # Every row still had its three tries at the mail server: the first and two
-        # retries. The four refused claims were retried apart from them.
-        assert {n.state for n in rows} == {Notification.State.FAILED}
-        assert {n.attempts for n in rows} == {3}
-        assert all("SMTPServerDisconnected" in n.last_error for n in rows)
-        assert mailoutbox == []
-    finally:
-        backends.failures_left = 0
+    submit()
+    wait_settled()
+    # Every row still had its three tries at the mail server; the four claims the
+    # database refused were retried apart from them.
+    _all_failed_after_three_tries(mailoutbox)
 
 
 def test_a_transient_failure_is_retried_and_sent_once(worker, submit, reviewer, settings):
