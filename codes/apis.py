@@ -30,7 +30,7 @@ from .filters import CodeFilter
 from .models import Category, Code, CodeRevision, code_validator
 from .services import normalize_code
 from .validation import MAX_CODES, claim_lines_check
-from .versions import CodeNotInForce, code_page_on, day_parse, today
+from .versions import CodeNotInForce, code_on, day_parse, today
 
 
 class CatalogPagination(PageNumberPagination):
@@ -316,7 +316,7 @@ class CodeViewSet(viewsets.ReadOnlyModelViewSet):
         day, asked = on_date(request)
         number = self._number()
         try:
-            code = code_page_on(number, day, deleted_ok=not asked)
+            code = code_on(number, day, deleted_ok=not asked, page=True)
         except CodeNotInForce as exc:
             if not exc.span.known and not asked:
                 raise exceptions.NotFound(f"No code {number}.") from None

@@ -289,38 +289,30 @@ def code_on(
     *,
     schedule: Schedule | None = None,
     deleted_ok: bool = False,
-    queryset=None,
+    page: bool = False,
 ) -> Code:
     """The code as in force on `day`: its row with that version's official text
-    shown (`show_version`) and `cdt_edition` set.
+    shown (`show_version`) and `cdt_edition` set; with `page`, also what a code page
+    shows (`Code.objects.for_page(day)`: its category and its related codes as on `day`).
 
     Raises CodeNotInForce when it has no version then, or when that version is
-    a deletion and `deleted_ok` is false. One query when found (plus the
-    queryset's prefetches), three when not.
+    a deletion and `deleted_ok` is false. One query when found (plus the page's
+    prefetch), three when not.
     """
-    queryset = Code.objects.all() if queryset is None else queryset
-    return _found_or_raise(queryset.on(day), number, day, schedule, deleted_ok)
-
-
-def code_page_on(number: str, day: datetime.date, *, deleted_ok: bool = False) -> Code:
-    """code_on() with what a code page shows (`Code.objects.for_page(day)`): its category
-    and its related codes as on `day`. The same queries, built once per day."""
-    return _found_or_raise(_page_rows_on(day), number, day, None, deleted_ok)
-
-
-@functools.lru_cache(maxsize=16)
-def _page_rows_on(day: datetime.date):
-    # Resolving the version join and the edition expression was half of an uncached code
-    # page's ORM time. The queryset holds no rows (each use filters a clone), only SQL
-    # that depends on nothing but `day`: the edition calendar is read by the SQL itself.
-    return Code.objects.for_page(day).on(day)
-
-
-def _found_or_raise(rows, number, day, schedule, deleted_ok) -> Code:
-    code = rows.filter(code=number).first()
+    code = _rows_on(day, page).filter(code=number).first()
     if code is not None and (deleted_ok or code.on_status == Code.Status.ACTIVE):
         return code.show_version()
     raise CodeNotInForce(number, day, code_span(number), schedule or edition_schedule())
+
+
+@functools.lru_cache(maxsize=32)
+def _rows_on(day: datetime.date, page: bool):
+    # Resolving the version join and the edition expression was half of an uncached code
+    # page's ORM time: built once per day. The queryset holds no rows (each use filters a
+    # clone), only SQL that depends on nothing but `day`: the edition calendar is read by
+    # the SQL itself.
+    codes = Code.objects.for_page(day) if page else Code.objects.all()
+    return codes.on(day)
 
 
 def day_parse(value: str) -> datetime.date:

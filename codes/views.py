@@ -21,7 +21,7 @@ from .history import REVISIONS_SHOWN, CompareError, code_history, side_load, sid
 from .models import CODE_PATTERN, Category, Code, CodeRevision, CodeVersion
 from .services import normalize_code
 from .validation import claim_lines_check
-from .versions import CodeNotInForce, code_page_on, day_parse, edition_schedule, today
+from .versions import CodeNotInForce, code_on, day_parse, edition_schedule, today
 
 PAGE_SIZE = 50
 # Longer searches add nothing (code_search keeps eight words) but cost a regex over them.
@@ -100,7 +100,7 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponse:
     if error:
         return _bad_request(request, error)
     try:
-        code_obj = code_page_on(number, day, deleted_ok=not asked)
+        code_obj = code_on(number, day, deleted_ok=not asked, page=True)
     except CodeNotInForce as exc:
         if not exc.span.known and not asked:
             raise Http404("No such CDT code.") from None
