@@ -75,7 +75,7 @@ def _related_given(value: Any) -> bool:
 
 
 def _parse_related(value: Any) -> list[str]:
-    """The code numbers in related codes as given; none when not given as _related_given says."""
+    """The code numbers given; none for a value of another type (reported by _clean_values)."""
     if not value or not _related_given(value):
         return []
     items = re.split(r"[\s,;]+", value) if isinstance(value, str) else value
